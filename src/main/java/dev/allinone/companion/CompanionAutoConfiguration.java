@@ -1,0 +1,50 @@
+package dev.allinone.companion;
+
+import dev.allinone.engine.EngineAutoConfiguration;
+import dev.allinone.sentiment.SentimentAnalyst;
+import dev.langchain4j.memory.chat.ChatMemoryProvider;
+import dev.langchain4j.memory.chat.MessageWindowChatMemory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * The companion's memory: a bounded {@link ConversationStore} and the memory provider the {@link Companion}
+ * is wired to by name (and only it: the sentiment analyst has no memory). Every bean can be replaced.
+ */
+@AutoConfiguration(after = EngineAutoConfiguration.class)
+@EnableConfigurationProperties(CompanionProperties.class)
+// LangChain4j's @AiService scanner looks in the auto-configuration packages: add ours, so the companion and the
+// sentiment analyst exist in a host application whose own packages are elsewhere.
+@AutoConfigurationPackage(basePackageClasses = {Companion.class, SentimentAnalyst.class})
+public class CompanionAutoConfiguration {
+
+    /** Bean name the {@link Companion} is wired to. */
+    public static final String CHAT_MEMORY_PROVIDER = "companionChatMemoryProvider";
+
+    @Bean
+    @ConditionalOnMissingBean
+    ConversationStore conversationStore(CompanionProperties properties) {
+        return new ConversationStore(properties);
+    }
+
+    @Bean(CHAT_MEMORY_PROVIDER)
+    @ConditionalOnMissingBean(name = CHAT_MEMORY_PROVIDER)
+    ChatMemoryProvider companionChatMemoryProvider(ConversationStore store, CompanionProperties properties) {
+        // LangChain4j sends the stored messages plus the new user message. Stored are the system message and
+        // the last (window - 1) others, so the model sees the system prompt and exactly `window` messages.
+        return conversationId -> MessageWindowChatMemory.builder()
+                .id(conversationId)
+                .maxMessages(properties.memoryWindow())
+                .chatMemoryStore(store)
+                .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ConversationService conversationService(ConversationStore store, Companion companion, SentimentAnalyst analyst) {
+        return new ConversationService(store, companion, analyst);
+    }
+}

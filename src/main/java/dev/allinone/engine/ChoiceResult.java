@@ -1,0 +1,10 @@
+package dev.allinone.engine;
+
+import java.util.Map;
+
+/**
+ * A choice among fixed answers: the most probable one and each answer's probability under the model,
+ * normalized over the answers (they sum to 1), in the order given.
+ */
+public record ChoiceResult(String choice, Map<String, Double> probabilities, int promptTokens, Timings timings) {
+}

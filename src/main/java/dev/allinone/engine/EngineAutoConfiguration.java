@@ -1,0 +1,80 @@
+package dev.allinone.engine;
+
+import dev.allinone.model.ModelAutoConfiguration;
+import dev.allinone.model.ModelProperties;
+import dev.allinone.model.ModelResolver;
+import dev.allinone.model.ModelStatus;
+import dev.langchain4j.model.TokenCountEstimator;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+
+import java.time.Duration;
+
+/**
+ * The one model: a {@link LocalEngine} and the LangChain4j chat models over it. The host application can
+ * replace any of these beans; {@code @AiService} interfaces that name {@link #CHAT_MODEL} then get the
+ * replacement.
+ */
+@AutoConfiguration(after = ModelAutoConfiguration.class)
+public class EngineAutoConfiguration {
+
+    /** Name of the shared {@link ChatModel} bean, for {@code @AiService(chatModel = ...)}. */
+    public static final String CHAT_MODEL = "allinoneChatModel";
+    /** Name of the shared {@link StreamingChatModel} bean. */
+    public static final String STREAMING_CHAT_MODEL = "allinoneStreamingChatModel";
+
+    @Bean
+    @ConditionalOnMissingBean
+    LocalEngine localEngine(ModelProperties properties, ModelResolver resolver, ModelStatus status,
+                            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownGrace) {
+        return new LocalEngine(properties, resolver, status, shutdownGrace);
+    }
+
+    @Bean(CHAT_MODEL)
+    @ConditionalOnMissingBean(ChatModel.class)
+    EngineChatModel allinoneChatModel(LocalEngine engine, ObjectProvider<ChatModelListener> listeners) {
+        return new EngineChatModel(engine, listeners.orderedStream().toList());
+    }
+
+    @Bean(STREAMING_CHAT_MODEL)
+    @ConditionalOnMissingBean(StreamingChatModel.class)
+    EngineStreamingChatModel allinoneStreamingChatModel(LocalEngine engine, ObjectProvider<ChatModelListener> listeners) {
+        return new EngineStreamingChatModel(engine, listeners.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(TokenCountEstimator.class)
+    EngineTokenCountEstimator engineTokenCountEstimator(LocalEngine engine) {
+        return new EngineTokenCountEstimator(engine);
+    }
+
+    /**
+     * When the host application brings its own chat model under another name, the name our AI services are
+     * wired to points at it.
+     */
+    @Bean
+    static BeanFactoryPostProcessor allinoneChatModelAliases() {
+        return beanFactory -> {
+            alias(beanFactory, ChatModel.class, CHAT_MODEL);
+            alias(beanFactory, StreamingChatModel.class, STREAMING_CHAT_MODEL);
+        };
+    }
+
+    private static void alias(ConfigurableListableBeanFactory beanFactory, Class<?> type, String name) {
+        if (beanFactory.containsBean(name)) {
+            return;
+        }
+        String[] candidates = beanFactory.getBeanNamesForType(type, true, false);
+        if (candidates.length == 1) {
+            beanFactory.registerAlias(candidates[0], name);
+        }
+    }
+}

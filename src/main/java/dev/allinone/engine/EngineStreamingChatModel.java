@@ -1,0 +1,100 @@
+package dev.allinone.engine;
+
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.listener.ChatModelListener;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.model.chat.response.StreamingHandle;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * LangChain4j's {@link StreamingChatModel} on the same engine (and the same loaded weights) as
+ * {@link EngineChatModel}. Text arrives in whole characters on the inference thread; a handler can stop the
+ * generation through {@link PartialResponseContext#streamingHandle()}.
+ */
+public class EngineStreamingChatModel implements StreamingChatModel {
+
+    private final LocalEngine engine;
+    private final List<ChatModelListener> listeners;
+
+    public EngineStreamingChatModel(LocalEngine engine, List<ChatModelListener> listeners) {
+        this.engine = engine;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    @Override
+    public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
+        try {
+            List<PromptEncoder.Message> messages = PromptMessages.of(request.messages());
+            Optional<ChoiceFormat> choice = ChoiceFormat.of(request.parameters().responseFormat());
+            if (choice.isPresent()) {
+                engine.choose(messages, choice.get().choices()).whenComplete((result, error) -> {
+                    if (error != null) {
+                        handler.onError(unwrap(error));
+                        return;
+                    }
+                    var response = ChatRequests.response(result, choice.get(), engine);
+                    handler.onPartialResponse(response.aiMessage().text());
+                    handler.onCompleteResponse(response);
+                });
+                return;
+            }
+            Handle handle = new Handle();
+            PartialResponseContext context = new PartialResponseContext(handle);
+            engine.generate(messages, ChatRequests.settings(request, engine),
+                            delta -> handler.onPartialResponse(new PartialResponse(delta), context), handle::isCancelled)
+                    .whenComplete((result, error) -> {
+                        if (error != null) {
+                            handler.onError(unwrap(error));
+                        } else {
+                            handler.onCompleteResponse(ChatRequests.response(result, engine));
+                        }
+                    });
+        } catch (RuntimeException e) {
+            handler.onError(e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+
+    /** Lets a handler stop its generation; the engine checks it before every token. */
+    private static final class Handle implements StreamingHandle {
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+
+        @Override
+        public void cancel() {
+            cancelled.set(true);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return cancelled.get();
+        }
+    }
+
+    @Override
+    public ChatRequestParameters defaultRequestParameters() {
+        return ChatRequests.defaults(engine);
+    }
+
+    @Override
+    public Set<Capability> supportedCapabilities() {
+        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
+    }
+
+    @Override
+    public List<ChatModelListener> listeners() {
+        return listeners;
+    }
+}

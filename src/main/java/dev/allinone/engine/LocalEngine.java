@@ -1,0 +1,235 @@
+package dev.allinone.engine;
+
+import dev.allinone.engine.jlama.JlamaTransformer;
+import dev.allinone.model.ModelDirectory;
+import dev.allinone.model.ModelProperties;
+import dev.allinone.model.ModelResolver;
+import dev.allinone.model.ModelStatus;
+import dev.allinone.model.ModelUnavailableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.SmartLifecycle;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The model, loaded once and shared by every chat model bean: it tokenizes prompts on the caller's thread and
+ * hands the model work to the single {@link InferenceWorker}.
+ *
+ * <p>As a {@link SmartLifecycle} it gets the model ready after the web server has started and before the
+ * application reports itself ready: during a download or load, requests are answered (with "not ready") and
+ * readiness is down; if the model cannot be had, startup fails with a clear message.
+ */
+public class LocalEngine implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
+
+    /**
+     * After the web server starts (Boot's phase {@code DEFAULT_PHASE - 2048}) and before graceful shutdown
+     * ({@code DEFAULT_PHASE - 1024}) lets in-flight requests finish, so they finish on a loaded model.
+     */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
+
+    private record Loaded(ModelDirectory directory, HfTokenizer tokenizer, PromptEncoder prompts,
+                          GenerationDefaults defaults, Transformer transformer, InferenceWorker worker,
+                          TextGenerator generator) {
+    }
+
+    private final ModelProperties properties;
+    private final ModelResolver resolver;
+    private final ModelStatus status;
+    private final Duration shutdownGrace;
+    private volatile Loaded loaded;
+    private volatile boolean running;
+    private ApplicationEventPublisher events;
+
+    public LocalEngine(ModelProperties properties, ModelResolver resolver, ModelStatus status, Duration shutdownGrace) {
+        this.properties = properties;
+        this.resolver = resolver;
+        this.status = status;
+        this.shutdownGrace = shutdownGrace;
+    }
+
+    // ---- lifecycle -------------------------------------------------------------------------------------------
+
+    /** To tell Spring Boot's availability probes that the process is alive while the model loads. */
+    @Autowired(required = false)
+    public void setEventPublisher(ApplicationEventPublisher events) {
+        this.events = events;
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        if (events != null) {
+            // Alive, but not ready until refresh ends: a long download must not get the process restarted.
+            AvailabilityChangeEvent.publish(events, this, LivenessState.CORRECT);
+        }
+        long begin = System.nanoTime();
+        try {
+            ModelDirectory dir = resolver.resolve();
+            status.set(ModelStatus.Phase.LOADING, "loading " + dir);
+            loaded = load(dir);
+            status.set(ModelStatus.Phase.READY, "ready");
+            log.info("Model {} ready in {} s: {}, weights {}, kernels {}, {} threads, context limit {} tokens",
+                    properties.id(), String.format("%.1f", (System.nanoTime() - begin) / 1e9), dir,
+                    weightType(), kernels(), properties.effectiveThreads(), properties.contextLimit());
+            if (dir.isSynthetic()) {
+                warnSynthetic(dir);
+            }
+        } catch (ModelUnavailableException e) {
+            status.set(ModelStatus.Phase.FAILED, e.getMessage());
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            status.set(ModelStatus.Phase.FAILED, e.getMessage());
+            throw new ModelUnavailableException("Loading the model from " + properties.directory() + " failed: " + e,
+                    properties.directory().path(), "Check that the directory holds a complete safetensors model Jlama"
+                    + " supports, or delete it to download it again.", e);
+        }
+    }
+
+    private Loaded load(ModelDirectory dir) throws IOException {
+        HfTokenizer tokenizer = HfTokenizer.load(dir.path());
+        PromptEncoder prompts = PromptEncoder.load(tokenizer, dir.path());
+        GenerationDefaults defaults = GenerationDefaults.load(dir.path(), tokenizer);
+        Transformer transformer = JlamaTransformer.load(dir.path(), properties.effectiveThreads());
+        return new Loaded(dir, tokenizer, prompts, defaults, transformer, new InferenceWorker(transformer),
+                new TextGenerator(tokenizer, defaults.endTokens()));
+    }
+
+    private static void warnSynthetic(ModelDirectory dir) {
+        String line = "*".repeat(100);
+        log.warn("\n{}\n*  RANDOM WEIGHTS: {} is a synthetic checkpoint (real config and tokenizer, random weights).\n"
+                + "*  Everything runs for real, but every answer and every sentiment label is meaningless.\n"
+                + "*  Delete the directory to download the real model.\n{}", line, dir, line);
+    }
+
+    @Override
+    public void stop() {
+        Loaded current = loaded;
+        loaded = null;
+        running = false;
+        status.set(ModelStatus.Phase.STOPPED, "stopped");
+        if (current != null) {
+            current.worker().close(shutdownGrace);
+            current.tokenizer().close();
+        }
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    // ---- use ---------------------------------------------------------------------------------------------
+
+    /**
+     * Queues a generation for {@code messages}. The prompt is tokenized and checked here, so a prompt that
+     * does not fit fails at once with {@link PromptTooLongException}.
+     */
+    public CompletableFuture<GenerationResult> generate(List<PromptEncoder.Message> messages, GenerationSettings settings,
+                                                        TokenListener listener, BooleanSupplier cancelled) {
+        Loaded m = requireLoaded();
+        int[] prompt = m.prompts().encode(messages, true);
+        int room = properties.contextLimit() - prompt.length;
+        if (room < 1) {
+            throw new PromptTooLongException(prompt.length, properties.contextLimit());
+        }
+        int maxNewTokens = Math.min(settings.maxNewTokens(), room);
+        long submitted = System.nanoTime();
+        InferenceWorker worker = m.worker();
+        return worker.submit(t -> m.generator().generate(t, prompt, settings, maxNewTokens, listener,
+                () -> cancelled.getAsBoolean() || worker.closing(), submitted));
+    }
+
+    /** Queues a choice among {@code choices} as the answer to {@code messages}. */
+    public CompletableFuture<ChoiceResult> choose(List<PromptEncoder.Message> messages, List<String> choices) {
+        if (choices.isEmpty() || new HashSet<>(choices).size() != choices.size()) {
+            throw new IllegalArgumentException("Choices must be distinct and at least one: " + choices);
+        }
+        Loaded m = requireLoaded();
+        int[] prompt = m.prompts().encode(messages, true);
+        List<int[]> answers = new ArrayList<>(choices.size());
+        int longest = 0;
+        for (String choice : choices) {
+            int[] text = m.tokenizer().encode(choice);
+            int[] answer = HfTokenizer.concat(List.of(text, new int[] {m.defaults().endOfTurnToken()}));
+            answers.add(answer);
+            longest = Math.max(longest, answer.length);
+        }
+        if (prompt.length + longest > properties.contextLimit()) {
+            throw new PromptTooLongException(prompt.length, properties.contextLimit() - longest);
+        }
+        long submitted = System.nanoTime();
+        return m.worker().submit(t -> ChoiceScorer.choose(t, prompt, choices, answers, submitted));
+    }
+
+    /** Tokens in {@code text} as plain text (as in a message). */
+    public int countTokens(String text) {
+        return requireLoaded().tokenizer().encode(text).length;
+    }
+
+    public GenerationDefaults defaults() {
+        return requireLoaded().defaults();
+    }
+
+    public ModelProperties properties() {
+        return properties;
+    }
+
+    public ModelStatus.Snapshot status() {
+        return status.snapshot();
+    }
+
+    public boolean isReady() {
+        return loaded != null;
+    }
+
+    /** Requests waiting for the model. */
+    public int waiting() {
+        Loaded m = loaded;
+        return m == null ? 0 : m.worker().waiting();
+    }
+
+    /** KV caches not yet released; 0 between requests. */
+    public int openKvCaches() {
+        Loaded m = loaded;
+        return m == null ? 0 : m.worker().openCaches();
+    }
+
+    /** The matrix kernels in use (jlama-native's, or Jlama's Panama Vector API fallback). */
+    public String kernels() {
+        return requireLoaded().transformer().kernels();
+    }
+
+    /** The weights' type in memory (BF16, Q4, ...). */
+    public String weightType() {
+        return requireLoaded().transformer() instanceof JlamaTransformer j ? j.weightType() : "unknown";
+    }
+
+    private Loaded requireLoaded() {
+        Loaded m = loaded;
+        if (m == null) {
+            ModelStatus.Snapshot s = status.snapshot();
+            String detail = s.percent() >= 0 ? String.format("%s, %.0f%%", s.detail(), s.percent()) : s.detail();
+            throw new ModelNotReadyException("The model is not ready yet (" + s.phase().name().toLowerCase() + ": "
+                    + detail + ")");
+        }
+        return m;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.allinone.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hubspot.jinjava.Jinjava;
+import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns chat messages into prompt tokens with the model's own {@code chat_template} (from
+ * {@code tokenizer_config.json}), rendered by Jinjava the way Hugging Face renders it.
+ *
+ * <p>Message text never passes through the template engine: the template is rendered with placeholders,
+ * the control tokens it emits are taken as control tokens, and each message's text is encoded as plain
+ * text in its place. Text between control tokens is encoded as one piece, exactly as Hugging Face's
+ * tokenizer does, so ordinary prompts tokenize identically.
+ */
+public final class PromptEncoder {
+
+    /** One message for the template: role ({@code system}, {@code user}, {@code assistant}) and text. */
+    public record Message(String role, String content) {
+    }
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\uE000(\\d+)\uE001");
+
+    private final HfTokenizer tokenizer;
+    private final String template;
+    private final Map<String, Object> tokenBindings;
+    private final Jinjava jinjava;
+    private final Pattern specialLiterals;
+
+    public PromptEncoder(HfTokenizer tokenizer, String template, Map<String, Object> tokenBindings) {
+        this.tokenizer = tokenizer;
+        this.template = template;
+        this.tokenBindings = tokenBindings;
+        // transformers renders chat templates with trim_blocks and lstrip_blocks on.
+        this.jinjava = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        this.jinjava.getGlobalContext().registerFunction(new ELFunctionDefinition(
+                "", "raise_exception", PromptEncoder.class, "raiseException", String.class));
+        this.specialLiterals = Pattern.compile(String.join("|",
+                tokenizer.specialTokens().keySet().stream().map(Pattern::quote).toList()));
+    }
+
+    /** Reads {@code chat_template}, {@code bos_token} and {@code eos_token} from {@code tokenizer_config.json}. */
+    public static PromptEncoder load(HfTokenizer tokenizer, Path modelDir) throws IOException {
+        JsonNode config = new ObjectMapper().readTree(modelDir.resolve("tokenizer_config.json").toFile());
+        String template = config.path("chat_template").asText(null);
+        if (template == null || template.isBlank()) {
+            throw new IOException("tokenizer_config.json in " + modelDir + " has no chat_template");
+        }
+        Map<String, Object> bindings = new HashMap<>();
+        bindings.put("bos_token", textOrEmpty(config.path("bos_token")));
+        bindings.put("eos_token", textOrEmpty(config.path("eos_token")));
+        return new PromptEncoder(tokenizer, template, bindings);
+    }
+
+    /**
+     * Prompt tokens for {@code messages}; with {@code addGenerationPrompt} the prompt ends where the
+     * assistant's answer begins.
+     */
+    public int[] encode(List<Message> messages, boolean addGenerationPrompt) {
+        String rendered = render(messages, addGenerationPrompt);
+        List<int[]> parts = new ArrayList<>();
+        Matcher special = specialLiterals.matcher(rendered);
+        int textStart = 0;
+        while (special.find()) {
+            parts.add(tokenizer.encode(fillIn(rendered.substring(textStart, special.start()), messages)));
+            parts.add(new int[] {tokenizer.specialTokenId(special.group())});
+            textStart = special.end();
+        }
+        parts.add(tokenizer.encode(fillIn(rendered.substring(textStart), messages)));
+        return HfTokenizer.concat(parts);
+    }
+
+    /** The template's output with placeholders where message texts go. */
+    String render(List<Message> messages, boolean addGenerationPrompt) {
+        List<Map<String, Object>> bound = new ArrayList<>(messages.size());
+        for (int i = 0; i < messages.size(); i++) {
+            bound.add(Map.of("role", messages.get(i).role(), "content", "\uE000" + i + "\uE001"));
+        }
+        Map<String, Object> bindings = new HashMap<>(tokenBindings);
+        bindings.put("messages", bound);
+        bindings.put("add_generation_prompt", addGenerationPrompt);
+        RenderResult result = jinjava.renderForResult(template, bindings);
+        if (result.hasErrors()) {
+            TemplateError error = result.getErrors().get(0);
+            throw new IllegalArgumentException("The model's chat template rejected the conversation: " + rootMessage(error));
+        }
+        return result.getOutput();
+    }
+
+    /** Puts each message's text where the template placed its placeholder. */
+    private static String fillIn(String templateText, List<Message> messages) {
+        Matcher m = PLACEHOLDER.matcher(templateText);
+        if (!m.find()) {
+            return templateText;
+        }
+        StringBuilder out = new StringBuilder();
+        int from = 0;
+        do {
+            out.append(templateText, from, m.start());
+            out.append(messages.get(Integer.parseInt(m.group(1))).content());
+            from = m.end();
+        } while (m.find());
+        return out.append(templateText, from, templateText.length()).toString();
+    }
+
+    /** The innermost message: Jinjava wraps what a template function throws. */
+    private static String rootMessage(TemplateError error) {
+        Throwable t = error.getException();
+        if (t == null) {
+            return error.getMessage();
+        }
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : error.getMessage();
+    }
+
+    private static String textOrEmpty(JsonNode token) {
+        if (token.isTextual()) {
+            return token.asText();
+        }
+        return token.path("content").asText("");
+    }
+
+    /** {@code raise_exception(message)}, which Hugging Face chat templates call to reject a conversation. */
+    public static String raiseException(String message) {
+        throw new IllegalArgumentException(message);
+    }
+}

@@ -1,0 +1,37 @@
+package dev.allinone.engine;
+
+/**
+ * The neural network, seen from the engine: tokens in, next-token logits out, with the attention keys and
+ * values kept in a {@link KvCache}. Implementations are not thread-safe; the {@link InferenceWorker} is the
+ * only caller.
+ */
+public interface Transformer extends AutoCloseable {
+
+    /** Rows of the output layer, i.e. the length of every logits array. */
+    int vocabularySize();
+
+    /** A fresh, empty cache. The caller must close it; closing frees its memory. */
+    KvCache newCache();
+
+    /**
+     * Runs {@code tokens} at positions {@code start, start+1, ...} and returns the logits that follow the last
+     * one. Positions from {@code start} on are overwritten, so a cache filled up to {@code start} with a
+     * shared prefix can be continued several times.
+     */
+    float[] prefill(KvCache cache, int start, int[] tokens);
+
+    /** Like {@link #prefill}, but returns the logits after every token, in order. */
+    float[][] prefillAll(KvCache cache, int start, int[] tokens);
+
+    /** One token at {@code position}: the decode step. */
+    float[] next(KvCache cache, int position, int token);
+
+    /** Caches created and not yet closed; a leak shows here. */
+    int openCaches();
+
+    /** Which kernels run the matrix products, for the startup log. */
+    String kernels();
+
+    @Override
+    void close();
+}

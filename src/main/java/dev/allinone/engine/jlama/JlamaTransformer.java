@@ -1,0 +1,200 @@
+package dev.allinone.engine.jlama;
+
+import com.github.tjake.jlama.model.AbstractModel;
+import com.github.tjake.jlama.model.ModelSupport;
+import com.github.tjake.jlama.safetensors.DType;
+import com.github.tjake.jlama.tensor.AbstractTensor;
+import com.github.tjake.jlama.tensor.KvBufferCache;
+import com.github.tjake.jlama.tensor.operations.TensorOperationsProvider;
+import com.github.tjake.jlama.util.PhysicalCoreExecutor;
+import dev.allinone.engine.KvCache;
+import dev.allinone.engine.Transformer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@link Transformer} over Jlama 0.8.4's model classes: its weights loading, forward pass and kernels, with
+ * our own KV-cache handling and prefill batching.
+ */
+public final class JlamaTransformer implements Transformer {
+
+    private static final Logger log = LoggerFactory.getLogger(JlamaTransformer.class);
+
+    /**
+     * Tokens per {@code batchForward} call. jlama-native 0.8.4's batched matrix product is wrong for 6 or more
+     * rows on wide layers (logits off by up to 3 on Qwen1.5-0.5B's shape, on AVX-512); at 5 it equals the
+     * token-by-token forward exactly. {@code PrefillConsistencyTest} guards this.
+     */
+    public static final int MAX_PREFILL_BATCH = 5;
+
+    private final AbstractModel model;
+    private final KvBufferCache kvBuffers;
+    private final int vocabularySize;
+    private final AtomicInteger openCaches = new AtomicInteger();
+
+    private JlamaTransformer(AbstractModel model) {
+        this.model = model;
+        this.kvBuffers = new KvBufferCache(model);
+        this.vocabularySize = model.getConfig().vocabularySize;
+    }
+
+    /**
+     * Loads a safetensors model directory (BF16/F32 as published, or Jlama's pre-quantized Q4) for
+     * generation, computing in F32.
+     */
+    public static JlamaTransformer load(Path modelDir, int threads) {
+        requireVectorModule();
+        setThreads(threads);
+        // No working directory: KV memory stays off-heap in memory, never in page files.
+        AbstractModel model = ModelSupport.loadModel(modelDir.toFile(), null, DType.F32, DType.F32,
+                Optional.empty(), Optional.empty());
+        return new JlamaTransformer(model);
+    }
+
+    private static void requireVectorModule() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new IllegalStateException("Jlama needs the JDK's Vector API: start the JVM with "
+                    + "--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED "
+                    + "(./mvnw spring-boot:run and the tests add them for you).");
+        }
+    }
+
+    private static void setThreads(int threads) {
+        try {
+            PhysicalCoreExecutor.overrideThreadCount(threads);
+        } catch (IllegalStateException alreadyStarted) {
+            // Jlama's pool is per JVM and fixed once it has run (a second model in the same JVM, e.g. tests).
+            int current = PhysicalCoreExecutor.instance.get().getCoreCount();
+            if (current != threads) {
+                log.warn("Jlama's thread pool already runs with {} threads; allinone.model.threads={} is ignored",
+                        current, threads);
+            }
+        }
+    }
+
+    @Override
+    public int vocabularySize() {
+        return vocabularySize;
+    }
+
+    @Override
+    public KvCache newCache() {
+        KvBufferCache.KvBuffer buffer = kvBuffers.getEphemeralKvBuffer();
+        openCaches.incrementAndGet();
+        return new JlamaKvCache(buffer, openCaches);
+    }
+
+    @Override
+    public int openCaches() {
+        return openCaches.get();
+    }
+
+    @Override
+    public float[] prefill(KvCache cache, int start, int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("Nothing to prefill");
+        }
+        KvBufferCache.KvBuffer buffer = buffer(cache);
+        AbstractTensor last = null;
+        try {
+            for (int i = 0; i < tokens.length; i += MAX_PREFILL_BATCH) {
+                if (last != null) {
+                    last.close();
+                }
+                int[] batch = Arrays.copyOfRange(tokens, i, Math.min(tokens.length, i + MAX_PREFILL_BATCH));
+                last = model.batchForward(batch, start + i, buffer);
+            }
+            return logits(last.slice(last.shape().first() - 1));
+        } finally {
+            if (last != null) {
+                last.close();
+            }
+        }
+    }
+
+    @Override
+    public float[][] prefillAll(KvCache cache, int start, int[] tokens) {
+        KvBufferCache.KvBuffer buffer = buffer(cache);
+        float[][] all = new float[tokens.length][];
+        for (int i = 0; i < tokens.length; i += MAX_PREFILL_BATCH) {
+            int[] batch = Arrays.copyOfRange(tokens, i, Math.min(tokens.length, i + MAX_PREFILL_BATCH));
+            try (AbstractTensor hidden = model.batchForward(batch, start + i, buffer)) {
+                for (int row = 0; row < batch.length; row++) {
+                    all[i + row] = logits(hidden.slice(row));
+                }
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public float[] next(KvCache cache, int position, int token) {
+        try (AbstractTensor hidden = model.forward(token, position, buffer(cache), Optional.empty())) {
+            return logits(hidden);
+        }
+    }
+
+    /** Final norm and output layer for one row of hidden states. */
+    private float[] logits(AbstractTensor hiddenRow) {
+        try (AbstractTensor out = model.makeDenseTensor(1, vocabularySize)) {
+            // With temperature 0 Jlama's sample() leaves the raw logits in `out` and returns the argmax;
+            // it is the public way to run the output layer.
+            model.sample(hiddenRow, 0f, 0f, out);
+            float[] logits = new float[vocabularySize];
+            out.getMemorySegment().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(logits);
+            return logits;
+        }
+    }
+
+    @Override
+    public String kernels() {
+        return TensorOperationsProvider.get().name();
+    }
+
+    /** What the weights are stored as after loading (BF16, Q4, ...). */
+    public String weightType() {
+        return model.getWeights().getModelDType().name();
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    private static KvBufferCache.KvBuffer buffer(KvCache cache) {
+        return ((JlamaKvCache) cache).buffer();
+    }
+
+    private static final class JlamaKvCache implements KvCache {
+        private final KvBufferCache.KvBuffer buffer;
+        private final AtomicInteger openCaches;
+        private boolean closed;
+
+        JlamaKvCache(KvBufferCache.KvBuffer buffer, AtomicInteger openCaches) {
+            this.buffer = buffer;
+            this.openCaches = openCaches;
+        }
+
+        KvBufferCache.KvBuffer buffer() {
+            if (closed) {
+                throw new IllegalStateException("KV cache already closed");
+            }
+            return buffer;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                buffer.close();
+                openCaches.decrementAndGet();
+            }
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.allinone.model;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/** Finding, downloading and converting the model's files. */
+@AutoConfiguration
+@EnableConfigurationProperties(ModelProperties.class)
+public class ModelAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ModelStatus modelStatus() {
+        return new ModelStatus();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    HuggingFaceHub huggingFaceHub(ModelProperties properties) {
+        return new HuggingFaceHub(properties.hubUrl(), properties.hubToken(), properties.downloadTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ModelResolver modelResolver(ModelProperties properties, HuggingFaceHub hub, ModelStatus status) {
+        return new ModelResolver(properties, hub, status);
+    }
+}

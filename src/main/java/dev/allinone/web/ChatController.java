@@ -1,0 +1,69 @@
+package dev.allinone.web;
+
+import dev.allinone.companion.Conversation;
+import dev.allinone.companion.ConversationService;
+import dev.allinone.sentiment.Sentiment;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The support chat: {@code POST /api/chat} labels and answers a message (starting a conversation when no id
+ * is given); {@code GET} and {@code DELETE /api/conversations/{id}} read and forget a conversation.
+ */
+@RestController
+@RequestMapping("/api")
+class ChatController {
+
+    record ChatRequest(String conversationId, @NotBlank(message = "must not be blank") String message) {
+    }
+
+    record ChatResponse(String conversationId, String reply, Sentiment sentiment) {
+    }
+
+    record MessageView(String role, String text, Sentiment sentiment, Instant at) {
+    }
+
+    record ConversationView(String conversationId, Instant createdAt, List<MessageView> messages) {
+    }
+
+    private final ConversationService conversations;
+    private final InputLimits limits;
+
+    ChatController(ConversationService conversations, InputLimits limits) {
+        this.conversations = conversations;
+        this.limits = limits;
+    }
+
+    @PostMapping("/chat")
+    ChatResponse chat(@Valid @RequestBody ChatRequest request) {
+        limits.check("message", request.message());
+        ConversationService.Turn turn = conversations.chat(request.conversationId(), request.message());
+        return new ChatResponse(turn.conversationId(), turn.reply(), turn.sentiment().sentiment());
+    }
+
+    @GetMapping("/conversations/{id}")
+    ConversationView conversation(@PathVariable String id) {
+        Conversation conversation = conversations.find(id);
+        List<MessageView> messages = conversation.history().stream()
+                .map(e -> new MessageView(e.role(), e.text(), e.sentiment(), e.at()))
+                .toList();
+        return new ConversationView(conversation.id(), conversation.createdAt(), messages);
+    }
+
+    @DeleteMapping("/conversations/{id}")
+    ResponseEntity<Void> delete(@PathVariable String id) {
+        conversations.delete(id);
+        return ResponseEntity.noContent().build();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.allinone.web;
+
+/** A text is longer than {@code allinone.api.max-input-tokens}. */
+class InputTooLongException extends RuntimeException {
+
+    private final int tokens;
+    private final int limit;
+
+    InputTooLongException(String field, int tokens, int limit) {
+        super("'" + field + "' is " + tokens + " tokens long; the limit is " + limit + " tokens");
+        this.tokens = tokens;
+        this.limit = limit;
+    }
+
+    int tokens() {
+        return tokens;
+    }
+
+    int limit() {
+        return limit;
+    }
+}

@@ -1,0 +1,40 @@
+package dev.allinone.web;
+
+import dev.allinone.sentiment.Sentiment;
+import dev.allinone.sentiment.SentimentAnalyst;
+import dev.allinone.sentiment.SentimentScores;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.Map;
+
+/** {@code POST /api/sentiment}: the sentiment of one text, with each label's probability. */
+@RestController
+@RequestMapping("/api")
+class SentimentController {
+
+    record SentimentRequest(@NotBlank(message = "must not be blank") String text) {
+    }
+
+    record SentimentResponse(Sentiment sentiment, Map<Sentiment, Double> scores) {
+    }
+
+    private final SentimentAnalyst analyst;
+    private final InputLimits limits;
+
+    SentimentController(SentimentAnalyst analyst, InputLimits limits) {
+        this.analyst = analyst;
+        this.limits = limits;
+    }
+
+    @PostMapping("/sentiment")
+    SentimentResponse analyze(@Valid @RequestBody SentimentRequest request) {
+        limits.check("text", request.text());
+        SentimentScores result = SentimentScores.of(analyst.analyzeWithDetails(request.text()));
+        return new SentimentResponse(result.sentiment(), result.scores());
+    }
+}

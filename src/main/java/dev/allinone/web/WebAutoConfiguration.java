@@ -1,0 +1,24 @@
+package dev.allinone.web;
+
+import dev.allinone.companion.CompanionAutoConfiguration;
+import dev.langchain4j.model.TokenCountEstimator;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/** The REST API under {@code /api}; {@code allinone.api.enabled=false} leaves it out. */
+@AutoConfiguration(after = CompanionAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnProperty(prefix = "allinone.api", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(ApiProperties.class)
+@Import({SentimentController.class, ChatController.class, ApiExceptionHandler.class})
+public class WebAutoConfiguration {
+
+    @Bean
+    InputLimits allinoneInputLimits(TokenCountEstimator tokens, ApiProperties properties) {
+        return new InputLimits(tokens, properties);
+    }
+}

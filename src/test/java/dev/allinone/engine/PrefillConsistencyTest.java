@@ -1,0 +1,84 @@
+package dev.allinone.engine;
+
+import dev.allinone.engine.jlama.JlamaTransformer;
+import dev.allinone.model.HuggingFaceHub;
+import dev.allinone.model.ModelDirectory;
+import dev.allinone.model.ModelResolver;
+import dev.allinone.model.ModelStatus;
+import dev.allinone.model.WeightFormat;
+import dev.allinone.testing.TestModels;
+import dev.allinone.testing.TestProperties;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Batched prefill must give the same logits as feeding the prompt one token at a time, in the configuration
+ * the engine ships (jlama-native kernels, prefill in batches of {@value JlamaTransformer#MAX_PREFILL_BATCH}).
+ * Runs on a checkpoint wide enough (MLP 1024) to reach the blocked kernel paths where jlama-native 0.8.4's
+ * batches of 6+ rows go wrong; on the tiny test model that bug does not show.
+ */
+class PrefillConsistencyTest {
+
+    private static final Logger log = LoggerFactory.getLogger(PrefillConsistencyTest.class);
+    private static final int PROMPT = 24;
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void batchedPrefillEqualsTokenByTokenForward(WeightFormat format) {
+        ModelDirectory dir = new ModelResolver(TestProperties.offline(TestModels.small(), format, 16),
+                new HuggingFaceHub(java.net.URI.create("http://127.0.0.1:9"), null, Duration.ofSeconds(1)),
+                new ModelStatus()).resolve();
+        int[] tokens = new Random(7).ints(PROMPT, 0, 150_000).toArray();
+
+        try (JlamaTransformer transformer = JlamaTransformer.load(dir.path(), 2)) {
+            float[] batched;
+            try (KvCache cache = transformer.newCache()) {
+                batched = transformer.prefill(cache, 0, tokens);
+            }
+            float[] sequential = null;
+            try (KvCache cache = transformer.newCache()) {
+                for (int i = 0; i < tokens.length; i++) {
+                    sequential = transformer.next(cache, i, tokens[i]);
+                }
+            }
+            double diff = maxAbsDiff(batched, sequential);
+            log.info("{} with {}: batched prefill vs token-by-token, max |logit diff| = {}", format,
+                    transformer.kernels(), diff);
+            assertThat(diff).as("max |logit diff|").isLessThan(1e-3);
+            assertThat(argmax(batched)).isEqualTo(argmax(sequential));
+
+            // Every position, not only the last: what label scoring relies on.
+            float[][] all;
+            try (KvCache cache = transformer.newCache()) {
+                all = transformer.prefillAll(cache, 0, tokens);
+            }
+            assertThat(maxAbsDiff(all[PROMPT - 1], sequential)).isLessThan(1e-3);
+            assertThat(transformer.openCaches()).isZero();
+        }
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    private static int argmax(float[] a) {
+        int best = 0;
+        for (int i = 1; i < a.length; i++) {
+            if (a[i] > a[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+}

@@ -1,0 +1,96 @@
+package dev.allinone.web;
+
+import dev.allinone.engine.LocalEngine;
+import dev.allinone.testing.Http;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Many clients at once on one model: everyone is answered, nothing leaks. */
+class ApiUnderLoadTest extends ApiTestBase {
+
+    @Autowired
+    LocalEngine engine;
+
+    @Test
+    void sixteenConcurrentRequestsAreAllAnsweredCorrectly() throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Http.Response>> sentiments = new ArrayList<>();
+            List<Future<Http.Response>> chats = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String n = String.valueOf(i);
+                sentiments.add(clients.submit(() -> http.post("/api/sentiment", Http.json(Map.of("text", "评价 " + n + " great service")))));
+                chats.add(clients.submit(() -> http.post("/api/chat", Http.json(Map.of("message", "client " + n + " needs help")))));
+            }
+            for (Future<Http.Response> f : sentiments) {
+                Http.Response r = f.get();
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                assertThat(r.json().get("sentiment").asText()).isIn("POSITIVE", "NEGATIVE", "NEUTRAL");
+            }
+            Set<String> ids = new HashSet<>();
+            for (Future<Http.Response> f : chats) {
+                Http.Response r = f.get();
+                assertThat(r.status()).as(r.body()).isEqualTo(200);
+                ids.add(r.json().get("conversationId").asText());
+            }
+            assertThat(ids).hasSize(8);
+            for (String id : ids) {
+                assertThat(http.get("/api/conversations/" + id).json().get("messages")).hasSize(2);
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertThat(engine.openKvCaches()).isZero();
+    }
+
+    @Test
+    void twoHundredRequestsLeaveNoPageFileAndNoGrowthInKvBuffersOrNativeMemory() throws Exception {
+        for (int i = 0; i < 20; i++) { // warm the tensor pools
+            mixedRequest(i);
+        }
+        long directBefore = directMemoryUsed();
+        for (int i = 0; i < 200; i++) {
+            mixedRequest(i);
+        }
+        assertThat(engine.openKvCaches()).isZero();
+        assertThat(engine.waiting()).isZero();
+        long growth = directMemoryUsed() - directBefore;
+        assertThat(growth).as("direct (native) memory growth over 200 requests, bytes").isLessThan(1 << 20);
+        assertThat(pageFiles(Path.of("").toAbsolutePath())).isEmpty();
+    }
+
+    private void mixedRequest(int i) {
+        Http.Response r = i % 2 == 0
+                ? http.post("/api/sentiment", Http.json(Map.of("text", "request " + i + " 还不错")))
+                : http.post("/api/chat", Http.json(Map.of("message", "request " + i)));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    private static long directMemoryUsed() {
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+    }
+
+    private static List<Path> pageFiles(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root, 6)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".page")).toList();
+        }
+    }
+}

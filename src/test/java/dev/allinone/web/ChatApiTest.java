@@ -1,0 +1,124 @@
+package dev.allinone.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.allinone.testing.Http;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The support chat over HTTP: labelled and answered turns, memory windows, separate conversations. */
+class ChatApiTest extends ApiTestBase {
+
+    private JsonNode say(String conversationId, String message) {
+        Map<String, Object> body = new HashMap<>();
+        body.put("message", message);
+        if (conversationId != null) {
+            body.put("conversationId", conversationId);
+        }
+        Http.Response r = http.post("/api/chat", Http.json(body));
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        return r.json();
+    }
+
+    /** The requests the companion (not the sentiment analyst) sent to the model, for one marker. */
+    private List<ChatRequest> companionRequestsMentioning(String marker) {
+        return captured.requests().stream()
+                .filter(r -> r.messages().get(0) instanceof SystemMessage s && s.text().contains("companion"))
+                .filter(r -> r.messages().get(r.messages().size() - 1) instanceof UserMessage u && u.singleText().contains(marker))
+                .toList();
+    }
+
+    @Test
+    void aMessageWithoutIdStartsAConversationAndEveryTurnIsLabelledAndAnswered() {
+        JsonNode first = say(null, "你好，我的快递丢了 📦");
+        String id = first.get("conversationId").asText();
+        assertThat(UUID.fromString(id)).isNotNull();
+        assertThat(first.get("sentiment").asText()).isIn("POSITIVE", "NEGATIVE", "NEUTRAL");
+        assertThat(first.get("reply").isTextual()).isTrue();
+
+        JsonNode second = say(id, "Thanks, that helps!");
+        assertThat(second.get("conversationId").asText()).isEqualTo(id);
+
+        Http.Response history = http.get("/api/conversations/" + id);
+        assertThat(history.status()).isEqualTo(200);
+        JsonNode messages = history.json().get("messages");
+        assertThat(messages).hasSize(4);
+        assertThat(messages.get(0).get("role").asText()).isEqualTo("user");
+        assertThat(messages.get(0).get("text").asText()).isEqualTo("你好，我的快递丢了 📦");
+        assertThat(messages.get(0).get("sentiment").asText()).isEqualTo(first.get("sentiment").asText());
+        assertThat(messages.get(1).get("role").asText()).isEqualTo("assistant");
+        assertThat(messages.get(1).get("text").asText()).isEqualTo(first.get("reply").asText());
+        assertThat(messages.get(2).get("text").asText()).isEqualTo("Thanks, that helps!");
+        assertThat(messages.get(3).get("sentiment").isNull()).isTrue();
+    }
+
+    @Test
+    void theCompanionSeesOnlyTheMemoryWindowOfItsOwnConversation() {
+        // memory-window=4 in ApiTestBase: the last four messages (user and assistant), plus the system prompt.
+        String marker = "w" + UUID.randomUUID().toString().substring(0, 8);
+        String id = null;
+        List<String> transcript = new ArrayList<>();
+        for (int turn = 1; turn <= 5; turn++) {
+            String message = marker + " message " + turn;
+            JsonNode reply = say(id, message);
+            id = reply.get("conversationId").asText();
+            transcript.add(message);
+            List<ChatRequest> requests = companionRequestsMentioning(message);
+            assertThat(requests).hasSize(1);
+            List<ChatMessage> shown = requests.get(0).messages();
+            assertThat(shown.get(0)).isInstanceOf(SystemMessage.class);
+            List<String> expected = transcript.subList(Math.max(0, transcript.size() - 4), transcript.size());
+            assertThat(shown.subList(1, shown.size()).stream().map(ChatRequestTexts::text).toList())
+                    .containsExactlyElementsOf(expected);
+            transcript.add(reply.get("reply").asText());
+        }
+    }
+
+    @Test
+    void conversationsNeverSeeEachOther() {
+        String a = say(null, "alpha-1 my refund").get("conversationId").asText();
+        String b = say(null, "bravo-1 my parcel").get("conversationId").asText();
+        say(a, "alpha-2 still waiting");
+        say(b, "bravo-2 any news");
+        for (ChatRequest r : companionRequestsMentioning("alpha-2")) {
+            assertThat(r.messages()).noneMatch(m -> ChatRequestTexts.text(m).contains("bravo"));
+        }
+        for (ChatRequest r : companionRequestsMentioning("bravo-2")) {
+            assertThat(r.messages()).noneMatch(m -> ChatRequestTexts.text(m).contains("alpha"));
+        }
+        assertThat(http.get("/api/conversations/" + a).json().get("messages").toString()).doesNotContain("bravo");
+    }
+
+    @Test
+    void deleteForgetsTheConversation() {
+        String id = say(null, "delete me").get("conversationId").asText();
+        assertThat(http.delete("/api/conversations/" + id).status()).isEqualTo(204);
+        assertThat(http.get("/api/conversations/" + id).status()).isEqualTo(404);
+        assertThat(http.delete("/api/conversations/" + id).status()).isEqualTo(404);
+        Http.Response continued = http.post("/api/chat", Http.json(Map.of("conversationId", id, "message", "hello?")));
+        assertThat(continued.status()).isEqualTo(404);
+    }
+
+    /** Text of a message as the model saw it. */
+    static final class ChatRequestTexts {
+        static String text(ChatMessage m) {
+            return switch (m) {
+                case UserMessage u -> u.singleText();
+                case AiMessage ai -> ai.text();
+                case SystemMessage s -> s.text();
+                default -> m.toString();
+            };
+        }
+    }
+}
