@@ -16,7 +16,7 @@ import java.time.Duration;
  *                         besides its system prompt
  * @param maxConversations live conversations kept; beyond it the least recently used is forgotten
  * @param idleExpiry       a conversation nobody touched for this long is forgotten
- * @param historyLimit     messages of a conversation kept for {@code GET /api/conversations/{id}}
+ * @param historyLimit     messages of a conversation kept for GET /api/conversations/{id}
  */
 @Validated
 @ConfigurationProperties("allinone.companion")

@@ -16,9 +16,9 @@ import java.time.Duration;
 /**
  * The one model the service runs ({@code allinone.model.*}).
  *
- * @param id             Hugging Face model id, {@code owner/name}
+ * @param id             Hugging Face model id, owner/name
  * @param revision       branch, tag or commit on the hub
- * @param modelsDir      where model directories live; the model is {@code <models-dir>/<owner>_<name>}
+ * @param modelsDir      where model directories live; the model is <models-dir>/<owner>_<name>
  * @param hubUrl         Hugging Face hub (or a mirror that serves the same URLs)
  * @param hubToken       access token for gated or private models; empty for public ones
  * @param offline        never download: a missing model stops startup with instructions

@@ -8,7 +8,7 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The REST API ({@code allinone.api.*}).
  *
- * @param enabled         serve {@code /api/**}; turn off when embedding the starter in another app
+ * @param enabled         serve /api/**; turn off when embedding the starter in another app
  * @param maxInputTokens  longest text or message accepted, in tokens of the model's tokenizer
  * @param retryAfter      seconds a client is told to wait when the model is not ready yet
  */

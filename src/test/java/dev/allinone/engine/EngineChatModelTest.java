@@ -182,6 +182,20 @@ class EngineChatModelTest {
     }
 
     @Test
+    void waitingCallersAreServedInOrder() {
+        List<Integer> finished = new CopyOnWriteArrayList<>();
+        List<java.util.concurrent.CompletableFuture<?>> all = new ArrayList<>();
+        GenerationSettings settings = new GenerationSettings(SamplingSettings.GREEDY, 3, List.of());
+        for (int i = 0; i < 6; i++) {
+            int n = i;
+            List<PromptEncoder.Message> messages = List.of(new PromptEncoder.Message("user", "caller " + n));
+            all.add(engine.generate(messages, settings, TokenListener.NONE, () -> false).thenRun(() -> finished.add(n)));
+        }
+        all.forEach(java.util.concurrent.CompletableFuture::join);
+        assertThat(finished).containsExactly(0, 1, 2, 3, 4, 5);
+    }
+
+    @Test
     void everyKvCacheIsReleased() {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

@@ -65,13 +65,13 @@ class ApiUnderLoadTest extends ApiTestBase {
         for (int i = 0; i < 20; i++) { // warm the tensor pools
             mixedRequest(i);
         }
-        long directBefore = directMemoryUsed();
+        long directBefore = settledDirectMemory();
         for (int i = 0; i < 200; i++) {
             mixedRequest(i);
         }
         assertThat(engine.openKvCaches()).isZero();
         assertThat(engine.waiting()).isZero();
-        long growth = directMemoryUsed() - directBefore;
+        long growth = settledDirectMemory() - directBefore;
         assertThat(growth).as("direct (native) memory growth over 200 requests, bytes").isLessThan(1 << 20);
         assertThat(pageFiles(Path.of("").toAbsolutePath())).isEmpty();
     }
@@ -81,6 +81,20 @@ class ApiUnderLoadTest extends ApiTestBase {
                 ? http.post("/api/sentiment", Http.json(Map.of("text", "request " + i + " 还不错")))
                 : http.post("/api/chat", Http.json(Map.of("message", "request " + i)));
         assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    /**
+     * Direct memory still reachable: Jlama also allocates short-lived direct buffers per token that are freed
+     * only after a garbage collection, so collect first and take the lowest of a few readings.
+     */
+    private static long settledDirectMemory() throws InterruptedException {
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            Thread.sleep(100);
+            lowest = Math.min(lowest, directMemoryUsed());
+        }
+        return lowest;
     }
 
     private static long directMemoryUsed() {
