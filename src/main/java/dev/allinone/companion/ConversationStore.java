@@ -32,6 +32,7 @@ public class ConversationStore implements ChatMemoryStore {
                 .maximumSize(properties.maxConversations())
                 .expireAfterAccess(properties.idleExpiry())
                 .scheduler(Scheduler.systemScheduler())
+                .executor(Runnable::run) // forget listeners run at once, on the thread that removed
                 .<String, Conversation>removalListener((id, conversation, cause) -> {
                     if (id != null) {
                         forgetListeners.forEach(listener -> listener.accept(id));

@@ -1,15 +1,12 @@
 package dev.allinone.engine;
 
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -21,14 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (new tokens only) and stop sequences per request; calls the registered listeners; and answers a JSON schema
  * that allows a fixed set of values (enums) with the most probable allowed value, never with invalid JSON.
  */
-public class EngineChatModel implements ChatModel {
-
-    private final LocalEngine engine;
-    private final List<ChatModelListener> listeners;
+public class EngineChatModel extends EngineModelSupport implements ChatModel {
 
     public EngineChatModel(LocalEngine engine, List<ChatModelListener> listeners) {
-        this.engine = engine;
-        this.listeners = List.copyOf(listeners);
+        super(engine, listeners);
     }
 
     @Override
@@ -65,20 +58,5 @@ public class EngineChatModel implements ChatModel {
             }
             throw new IllegalStateException(e.getCause());
         }
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return ChatRequests.defaults(engine);
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
     }
 }

@@ -1,10 +1,8 @@
 package dev.allinone.engine;
 
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -12,7 +10,6 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,14 +18,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@link EngineChatModel}. Text arrives in whole characters on the inference thread; a handler can stop the
  * generation through {@link PartialResponseContext#streamingHandle()}.
  */
-public class EngineStreamingChatModel implements StreamingChatModel {
-
-    private final LocalEngine engine;
-    private final List<ChatModelListener> listeners;
+public class EngineStreamingChatModel extends EngineModelSupport implements StreamingChatModel {
 
     public EngineStreamingChatModel(LocalEngine engine, List<ChatModelListener> listeners) {
-        this.engine = engine;
-        this.listeners = List.copyOf(listeners);
+        super(engine, listeners);
     }
 
     @Override
@@ -81,20 +74,5 @@ public class EngineStreamingChatModel implements StreamingChatModel {
         public boolean isCancelled() {
             return cancelled.get();
         }
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return ChatRequests.defaults(engine);
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return listeners;
     }
 }

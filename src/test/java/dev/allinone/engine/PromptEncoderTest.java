@@ -1,12 +1,10 @@
 package dev.allinone.engine;
 
 import dev.allinone.testing.TestModels;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,14 +18,8 @@ class PromptEncoderTest {
 
     @BeforeAll
     static void load() throws IOException {
-        Path dir = TestModels.directory(TestModels.tiny()).path();
-        tokenizer = HfTokenizer.load(dir);
-        encoder = PromptEncoder.load(tokenizer, dir);
-    }
-
-    @AfterAll
-    static void close() {
-        tokenizer.close();
+        tokenizer = TestModels.tokenizer();
+        encoder = PromptEncoder.load(tokenizer, TestModels.directory(TestModels.tiny()).path());
     }
 
     @Test

@@ -1,11 +1,9 @@
 package dev.allinone.engine;
 
 import dev.allinone.testing.TestModels;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,13 +15,8 @@ class StreamingTextTest {
     private static HfTokenizer tokenizer;
 
     @BeforeAll
-    static void load() throws IOException {
-        tokenizer = HfTokenizer.load(TestModels.directory(TestModels.tiny()).path());
-    }
-
-    @AfterAll
-    static void close() {
-        tokenizer.close();
+    static void load() {
+        tokenizer = TestModels.tokenizer();
     }
 
     @Test

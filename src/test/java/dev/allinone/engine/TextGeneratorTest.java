@@ -1,11 +1,9 @@
 package dev.allinone.engine;
 
 import dev.allinone.testing.TestModels;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,13 +24,8 @@ class TextGeneratorTest {
     private static HfTokenizer tokenizer;
 
     @BeforeAll
-    static void load() throws IOException {
-        tokenizer = HfTokenizer.load(TestModels.directory(TestModels.tiny()).path());
-    }
-
-    @AfterAll
-    static void close() {
-        tokenizer.close();
+    static void load() {
+        tokenizer = TestModels.tokenizer();
     }
 
     /** Emits the scripted tokens in order (each as the only likely next token), then repeats the last. */

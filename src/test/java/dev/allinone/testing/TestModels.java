@@ -1,5 +1,6 @@
 package dev.allinone.testing;
 
+import dev.allinone.engine.HfTokenizer;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.synthetic.SyntheticCheckpoint;
 
@@ -15,6 +16,8 @@ public final class TestModels {
 
     public static final String MODEL_ID = "Qwen/Qwen1.5-0.5B-Chat";
 
+    private static HfTokenizer tokenizer;
+
     private TestModels() {
     }
 
@@ -26,6 +29,18 @@ public final class TestModels {
     /** A models directory holding the small (one wide layer) checkpoint. */
     public static Path small() {
         return ensure("small", SyntheticCheckpoint.Size.SMALL);
+    }
+
+    /** The tokenizer of the tiny checkpoint (Qwen1.5's real one), shared by the whole test JVM. */
+    public static synchronized HfTokenizer tokenizer() {
+        if (tokenizer == null) {
+            try {
+                tokenizer = HfTokenizer.load(directory(tiny()).path());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return tokenizer;
     }
 
     public static ModelDirectory directory(Path modelsDir) {

@@ -8,6 +8,8 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import dev.allinone.companion.Companion;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +21,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The support chat over HTTP: labelled and answered turns, memory windows, separate conversations. */
 class ChatApiTest extends ApiTestBase {
+
+    @Autowired
+    Companion companion;
 
     private JsonNode say(String conversationId, String message) {
         Map<String, Object> body = new HashMap<>();
@@ -103,7 +108,10 @@ class ChatApiTest extends ApiTestBase {
     @Test
     void deleteForgetsTheConversation() {
         String id = say(null, "delete me").get("conversationId").asText();
+        assertThat(companion.getChatMemory(id)).isNotNull();
         assertThat(http.delete("/api/conversations/" + id).status()).isEqualTo(204);
+        // LangChain4j's own per-conversation memory object is dropped too.
+        assertThat(companion.getChatMemory(id)).isNull();
         assertThat(http.get("/api/conversations/" + id).status()).isEqualTo(404);
         assertThat(http.delete("/api/conversations/" + id).status()).isEqualTo(404);
         Http.Response continued = http.post("/api/chat", Http.json(Map.of("conversationId", id, "message", "hello?")));
