@@ -3,7 +3,7 @@ package dev.allinone.companion;
 import dev.allinone.engine.EngineAutoConfiguration;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.langchain4j.memory.chat.ChatMemoryProvider;
-import dev.langchain4j.memory.chat.MessageWindowChatMemory;
+import dev.langchain4j.model.TokenCountEstimator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -32,14 +32,10 @@ public class CompanionAutoConfiguration {
 
     @Bean(CHAT_MEMORY_PROVIDER)
     @ConditionalOnMissingBean(name = CHAT_MEMORY_PROVIDER)
-    ChatMemoryProvider companionChatMemoryProvider(ConversationStore store, CompanionProperties properties) {
-        // LangChain4j sends the stored messages plus the new user message. Stored are the system message and
-        // the last (window - 1) others, so the model sees the system prompt and exactly `window` messages.
-        return conversationId -> MessageWindowChatMemory.builder()
-                .id(conversationId)
-                .maxMessages(properties.memoryWindow())
-                .chatMemoryStore(store)
-                .build();
+    ChatMemoryProvider companionChatMemoryProvider(ConversationStore store, CompanionProperties properties,
+                                                   TokenCountEstimator tokens) {
+        return conversationId -> new ConversationMemory(conversationId, store, properties.memoryWindow(),
+                properties.memoryTokens(), tokens);
     }
 
     @Bean

@@ -58,6 +58,7 @@ final class ChatRequests {
                             case LENGTH -> FinishReason.LENGTH;
                             case CANCELLED -> FinishReason.OTHER;
                         })
+                        .cachedTokens(result.cachedTokens())
                         .timings(result.timings())
                         .build())
                 .build();
@@ -73,6 +74,7 @@ final class ChatRequests {
                         .tokenUsage(new TokenUsage(result.promptTokens(), 0))
                         .finishReason(FinishReason.STOP)
                         .choiceProbabilities(result.probabilities())
+                        .cachedTokens(result.cachedTokens())
                         .timings(result.timings())
                         .build())
                 .build();

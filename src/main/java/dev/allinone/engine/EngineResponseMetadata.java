@@ -12,12 +12,19 @@ import java.util.Objects;
 public class EngineResponseMetadata extends ChatResponseMetadata {
 
     private final Map<String, Double> choiceProbabilities;
+    private final int cachedTokens;
     private final Timings timings;
 
     private EngineResponseMetadata(Builder builder) {
         super(builder);
         this.choiceProbabilities = builder.choiceProbabilities == null ? Map.of() : builder.choiceProbabilities;
+        this.cachedTokens = builder.cachedTokens;
         this.timings = builder.timings;
+    }
+
+    /** Prompt tokens whose attention state was reused from an earlier request instead of computed. */
+    public int cachedTokens() {
+        return cachedTokens;
     }
 
     /** Each allowed answer's probability, in schema order; empty unless the request was a choice. */
@@ -36,23 +43,30 @@ public class EngineResponseMetadata extends ChatResponseMetadata {
     @Override
     public boolean equals(Object o) {
         return super.equals(o) && o instanceof EngineResponseMetadata that
-                && choiceProbabilities.equals(that.choiceProbabilities) && Objects.equals(timings, that.timings);
+                && choiceProbabilities.equals(that.choiceProbabilities) && cachedTokens == that.cachedTokens
+                && Objects.equals(timings, that.timings);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), choiceProbabilities, timings);
+        return Objects.hash(super.hashCode(), choiceProbabilities, cachedTokens, timings);
     }
 
     @Override
     public String toString() {
         return "EngineResponseMetadata{" + super.toString() + ", choiceProbabilities=" + choiceProbabilities
-                + ", timings=" + timings + '}';
+                + ", cachedTokens=" + cachedTokens + ", timings=" + timings + '}';
     }
 
     public static class Builder extends ChatResponseMetadata.Builder<Builder> {
         private Map<String, Double> choiceProbabilities;
+        private int cachedTokens;
         private Timings timings;
+
+        public Builder cachedTokens(int cachedTokens) {
+            this.cachedTokens = cachedTokens;
+            return this;
+        }
 
         public Builder choiceProbabilities(Map<String, Double> probabilities) {
             this.choiceProbabilities = probabilities;

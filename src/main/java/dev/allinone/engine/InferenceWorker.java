@@ -23,11 +23,17 @@ public final class InferenceWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InferenceWorker.class);
 
     private final Transformer transformer;
+    private final Runnable beforeModelClose;
     private final ThreadPoolExecutor thread;
     private volatile boolean closing;
 
-    public InferenceWorker(Transformer transformer) {
+    /**
+     * @param beforeModelClose run when the thread is idle for good, before the model is freed (to free what
+     *                         holds model memory, such as kept KV caches)
+     */
+    public InferenceWorker(Transformer transformer, Runnable beforeModelClose) {
         this.transformer = transformer;
+        this.beforeModelClose = beforeModelClose;
         this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "allinone-inference");
             t.setDaemon(true);
@@ -80,7 +86,7 @@ public final class InferenceWorker implements AutoCloseable {
         return thread.getQueue().size();
     }
 
-    /** KV caches not yet closed. Between requests this is 0; anything else is a leak. */
+    /** KV caches not yet closed. */
     public int openCaches() {
         return transformer.openCaches();
     }
@@ -108,6 +114,7 @@ public final class InferenceWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        beforeModelClose.run();
         transformer.close();
     }
 

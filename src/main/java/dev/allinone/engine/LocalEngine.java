@@ -16,7 +16,6 @@ import org.springframework.context.SmartLifecycle;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -40,9 +39,13 @@ public class LocalEngine implements SmartLifecycle {
      */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
 
+    /** Answers whose tokens are remembered for the next turn (about 1 KB each). */
+    private static final int REMEMBERED_ANSWERS = 4096;
+
     private record Loaded(ModelDirectory directory, HfTokenizer tokenizer, PromptEncoder prompts,
                           GenerationDefaults defaults, Transformer transformer, InferenceWorker worker,
-                          TextGenerator generator) {
+                          TextGenerator generator, KvCachePool kvCaches, SystemPrefixes systemPrefixes,
+                          GeneratedAnswers answers) {
     }
 
     private final ModelProperties properties;
@@ -103,8 +106,10 @@ public class LocalEngine implements SmartLifecycle {
         PromptEncoder prompts = PromptEncoder.load(tokenizer, dir.path());
         GenerationDefaults defaults = GenerationDefaults.load(dir.path(), tokenizer);
         Transformer transformer = JlamaTransformer.load(dir.path(), properties.effectiveThreads());
-        return new Loaded(dir, tokenizer, prompts, defaults, transformer, new InferenceWorker(transformer),
-                new TextGenerator(tokenizer, defaults.endTokens()));
+        KvCachePool kvCaches = new KvCachePool(transformer, properties.kvCacheBudget().toBytes());
+        return new Loaded(dir, tokenizer, prompts, defaults, transformer, new InferenceWorker(transformer, kvCaches::close),
+                new TextGenerator(tokenizer, defaults.endTokens()), kvCaches, new SystemPrefixes(prompts),
+                new GeneratedAnswers(REMEMBERED_ANSWERS));
     }
 
     private static void warnSynthetic(ModelDirectory dir) {
@@ -145,16 +150,32 @@ public class LocalEngine implements SmartLifecycle {
     public CompletableFuture<GenerationResult> generate(List<PromptEncoder.Message> messages, GenerationSettings settings,
                                                         TokenListener listener, BooleanSupplier cancelled) {
         Loaded m = requireLoaded();
-        int[] prompt = m.prompts().encode(messages, true);
+        int[] prompt = m.prompts().encode(messages, true, m.answers()::tokensOf);
         int room = properties.contextLimit() - prompt.length;
         if (room < 1) {
             throw new PromptTooLongException(prompt.length, properties.contextLimit());
         }
         int maxNewTokens = Math.min(settings.maxNewTokens(), room);
+        int systemPrefix = m.systemPrefixes().length(messages, prompt);
+        boolean continuation = isContinuation(messages);
         long submitted = System.nanoTime();
         InferenceWorker worker = m.worker();
-        return worker.submit(t -> m.generator().generate(t, prompt, settings, maxNewTokens, listener,
-                () -> cancelled.getAsBoolean() || worker.closing(), submitted));
+        return worker.submit(t -> {
+            // The answer's state is kept: the conversation's next turn extends this prompt and answer.
+            KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, true, continuation);
+            try {
+                TextGenerator.Outcome outcome = m.generator().generate(t, lease.cache, lease.start, prompt, settings,
+                        maxNewTokens, listener, () -> cancelled.getAsBoolean() || worker.closing(), submitted);
+                m.kvCaches().release(lease, outcome.inCache(), true);
+                if (outcome.answerTokens() != null) {
+                    m.answers().remember(outcome.result().text(), outcome.answerTokens());
+                }
+                return outcome.result();
+            } catch (RuntimeException | Error e) {
+                m.kvCaches().discard(lease);
+                throw e;
+            }
+        });
     }
 
     /** Queues a choice among {@code choices} as the answer to {@code messages}. */
@@ -163,20 +184,30 @@ public class LocalEngine implements SmartLifecycle {
             throw new IllegalArgumentException("Choices must be distinct and at least one: " + choices);
         }
         Loaded m = requireLoaded();
-        int[] prompt = m.prompts().encode(messages, true);
-        List<int[]> answers = new ArrayList<>(choices.size());
-        int longest = 0;
-        for (String choice : choices) {
-            int[] text = m.tokenizer().encode(choice);
-            int[] answer = HfTokenizer.concat(List.of(text, new int[] {m.defaults().endOfTurnToken()}));
-            answers.add(answer);
-            longest = Math.max(longest, answer.length);
+        int[] prompt = m.prompts().encode(messages, true, m.answers()::tokensOf);
+        ChoiceScorer.Plan plan = ChoiceScorer.plan(choices, m.tokenizer(), m.defaults().endOfTurnToken());
+        if (prompt.length + plan.longest() > properties.contextLimit()) {
+            throw new PromptTooLongException(prompt.length, properties.contextLimit() - plan.longest());
         }
-        if (prompt.length + longest > properties.contextLimit()) {
-            throw new PromptTooLongException(prompt.length, properties.contextLimit() - longest);
-        }
+        int systemPrefix = m.systemPrefixes().length(messages, prompt);
+        boolean continuation = isContinuation(messages);
         long submitted = System.nanoTime();
-        return m.worker().submit(t -> ChoiceScorer.choose(t, prompt, choices, answers, submitted));
+        return m.worker().submit(t -> {
+            // Scoring only reads the prompt's state: a shared prefix is borrowed in place, nothing is kept.
+            KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, false, continuation);
+            try {
+                ChoiceResult result = ChoiceScorer.choose(t, lease.cache, lease.start, prompt, plan, submitted);
+                m.kvCaches().release(lease, prompt, false);
+                return result;
+            } catch (RuntimeException | Error e) {
+                m.kvCaches().discard(lease);
+                throw e;
+            }
+        });
+    }
+
+    private static boolean isContinuation(List<PromptEncoder.Message> messages) {
+        return messages.stream().anyMatch(msg -> msg.role().equals("assistant"));
     }
 
     /** Tokens in {@code text} as plain text (as in a message). */
@@ -206,10 +237,19 @@ public class LocalEngine implements SmartLifecycle {
         return m == null ? 0 : m.worker().waiting();
     }
 
-    /** KV caches not yet released; 0 between requests. */
-    public int openKvCaches() {
+    /**
+     * KV caches open beyond those the reuse pool keeps: one while a request runs, 0 between requests;
+     * anything more is a leak.
+     */
+    public int kvCachesInUse() {
         Loaded m = loaded;
-        return m == null ? 0 : m.worker().openCaches();
+        return m == null ? 0 : m.worker().openCaches() - m.kvCaches().stats().entries();
+    }
+
+    /** What the KV reuse pool did so far and holds now. */
+    public KvCacheStats kvCacheStats() {
+        Loaded m = loaded;
+        return m == null ? KvCacheStats.EMPTY : m.kvCaches().stats();
     }
 
     /** The matrix kernels in use (jlama-native's, or Jlama's Panama Vector API fallback). */

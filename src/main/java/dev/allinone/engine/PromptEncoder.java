@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,16 +71,27 @@ public final class PromptEncoder {
      * assistant's answer begins.
      */
     public int[] encode(List<Message> messages, boolean addGenerationPrompt) {
+        return encode(messages, addGenerationPrompt, text -> null);
+    }
+
+    /**
+     * Like {@link #encode(List, boolean)}, but an assistant message whose text {@code answerTokens} knows (an
+     * answer this engine generated) is represented by the tokens it was generated as, after the template
+     * text before it encoded on its own, exactly as the prompt it was generated after ended. Generated tokens
+     * are not always how the tokenizer would encode their text; this keeps the conversation's tokens, and so
+     * its cached attention state, the same from one turn to the next.
+     */
+    public int[] encode(List<Message> messages, boolean addGenerationPrompt, Function<String, int[]> answerTokens) {
         String rendered = render(messages, addGenerationPrompt);
         List<int[]> parts = new ArrayList<>();
         Matcher special = specialLiterals.matcher(rendered);
         int textStart = 0;
         while (special.find()) {
-            parts.add(tokenizer.encode(fillIn(rendered.substring(textStart, special.start()), messages)));
+            encodeText(rendered.substring(textStart, special.start()), messages, answerTokens, parts);
             parts.add(new int[] {tokenizer.specialTokenId(special.group())});
             textStart = special.end();
         }
-        parts.add(tokenizer.encode(fillIn(rendered.substring(textStart), messages)));
+        encodeText(rendered.substring(textStart), messages, answerTokens, parts);
         return HfTokenizer.concat(parts);
     }
 
@@ -100,20 +112,30 @@ public final class PromptEncoder {
         return result.getOutput();
     }
 
-    /** Puts each message's text where the template placed its placeholder. */
-    private static String fillIn(String templateText, List<Message> messages) {
+    /**
+     * Encodes text between two control tokens: the template's text with each message's text where its
+     * placeholder is, as one piece, except known answers, which go in as their own tokens.
+     */
+    private void encodeText(String templateText, List<Message> messages, Function<String, int[]> answerTokens,
+                            List<int[]> parts) {
         Matcher m = PLACEHOLDER.matcher(templateText);
-        if (!m.find()) {
-            return templateText;
-        }
-        StringBuilder out = new StringBuilder();
+        StringBuilder pending = new StringBuilder();
         int from = 0;
-        do {
-            out.append(templateText, from, m.start());
-            out.append(messages.get(Integer.parseInt(m.group(1))).content());
+        while (m.find()) {
+            pending.append(templateText, from, m.start());
+            Message message = messages.get(Integer.parseInt(m.group(1)));
+            int[] known = message.role().equals("assistant") ? answerTokens.apply(message.content()) : null;
+            if (known != null) {
+                parts.add(tokenizer.encode(pending.toString()));
+                parts.add(known);
+                pending.setLength(0);
+            } else {
+                pending.append(message.content());
+            }
             from = m.end();
-        } while (m.find());
-        return out.append(templateText, from, templateText.length()).toString();
+        }
+        pending.append(templateText, from, templateText.length());
+        parts.add(tokenizer.encode(pending.toString()));
     }
 
     /** The innermost message: Jinjava wraps what a template function throws. */

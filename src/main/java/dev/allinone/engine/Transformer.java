@@ -23,8 +23,17 @@ public interface Transformer extends AutoCloseable {
     /** Like {@link #prefill}, but returns the logits after every token, in order. */
     float[][] prefillAll(KvCache cache, int start, int[] tokens);
 
+    /**
+     * Like {@link #prefill}, but computes only the given rows of the output layer (the logits of a few
+     * candidate tokens), which skips most of the output layer's work.
+     */
+    float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows);
+
     /** One token at {@code position}: the decode step. */
     float[] next(KvCache cache, int position, int token);
+
+    /** Copies the keys and values of positions {@code [0, length)} from one cache to another. */
+    void copyPrefix(KvCache from, KvCache to, int length);
 
     /** Caches created and not yet closed; a leak shows here. */
     int openCaches();

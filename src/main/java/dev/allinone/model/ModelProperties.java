@@ -12,6 +12,7 @@ import org.springframework.validation.annotation.Validated;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The one model the service runs ({@code allinone.model.*}).
@@ -27,6 +28,8 @@ import java.time.Duration;
  * @param threads        threads for the matrix products; 0 means one per available processor
  * @param contextLimit   longest sequence (prompt plus answer) in tokens; bounds KV-cache memory
  * @param maxNewTokens   default cap on generated tokens when a request sets none
+ * @param kvCacheBudget  memory for attention state kept between requests (system prompts, conversations);
+ *                       0 turns reuse off
  */
 @Validated
 @ConfigurationProperties("allinone.model")
@@ -42,7 +45,8 @@ public record ModelProperties(
         @DefaultValue("as-is") @NotNull WeightFormat weightFormat,
         @DefaultValue("0") @Min(0) @Max(1024) int threads,
         @DefaultValue("4096") @Min(64) @Max(32768) int contextLimit,
-        @DefaultValue("256") @Min(1) @Max(32768) int maxNewTokens) {
+        @DefaultValue("256") @Min(1) @Max(32768) int maxNewTokens,
+        @DefaultValue("256MB") @NotNull DataSize kvCacheBudget) {
 
     /** The thread count to use: {@link #threads}, or every available processor when it is 0. */
     public int effectiveThreads() {

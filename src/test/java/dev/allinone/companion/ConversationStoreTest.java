@@ -15,7 +15,7 @@ class ConversationStoreTest {
 
     @Test
     void pastTheCapTheLeastRecentlyUsedConversationIsForgotten() {
-        ConversationStore store = new ConversationStore(new CompanionProperties(8, 2, Duration.ofHours(1), 200));
+        ConversationStore store = new ConversationStore(new CompanionProperties(8, 2560, 2, Duration.ofHours(1), 200));
         List<String> forgotten = new CopyOnWriteArrayList<>();
         store.onForget(forgotten::add);
 
@@ -33,7 +33,7 @@ class ConversationStoreTest {
 
     @Test
     void anIdleConversationExpires() {
-        ConversationStore store = new ConversationStore(new CompanionProperties(8, 100, Duration.ofMillis(300), 200));
+        ConversationStore store = new ConversationStore(new CompanionProperties(8, 2560, 100, Duration.ofMillis(300), 200));
         List<String> forgotten = new CopyOnWriteArrayList<>();
         store.onForget(forgotten::add);
         Conversation idle = store.create();
@@ -46,7 +46,7 @@ class ConversationStoreTest {
 
     @Test
     void aDeletedConversationCannotBeBroughtBackByALateMemoryWrite() {
-        ConversationStore store = new ConversationStore(new CompanionProperties(8, 100, Duration.ofHours(1), 200));
+        ConversationStore store = new ConversationStore(new CompanionProperties(8, 2560, 100, Duration.ofHours(1), 200));
         Conversation c = store.create();
         assertThat(store.delete(c.id())).isTrue();
         store.updateMessages(c.id(), List.of(UserMessage.from("late")));
@@ -56,7 +56,7 @@ class ConversationStoreTest {
 
     @Test
     void historyIsBounded() {
-        ConversationStore store = new ConversationStore(new CompanionProperties(8, 100, Duration.ofHours(1), 3));
+        ConversationStore store = new ConversationStore(new CompanionProperties(8, 2560, 100, Duration.ofHours(1), 3));
         Conversation c = store.create();
         for (int i = 0; i < 5; i++) {
             c.record(new Conversation.Entry("user", "m" + i, null, java.time.Instant.now()));

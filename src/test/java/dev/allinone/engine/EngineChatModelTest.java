@@ -165,9 +165,8 @@ class EngineChatModelTest {
 
     @Test
     void aPromptBeyondTheContextLimitFailsAtOnce() {
-        LocalEngine small = TestEngines.start(new dev.allinone.model.ModelProperties(TestModels.MODEL_ID, "main",
-                TestModels.tiny(), java.net.URI.create("http://127.0.0.1:9"), null, true, java.time.Duration.ofSeconds(5),
-                WeightFormat.AS_IS, 2, 64, 16));
+        LocalEngine small = TestEngines.start(TestProperties.offline(TestModels.tiny(), 64,
+                org.springframework.util.unit.DataSize.ofMegabytes(16)));
         try {
             assertThatThrownBy(() -> new EngineChatModel(small, List.of()).chat(greedy("word ".repeat(100)).build()))
                     .isInstanceOf(PromptTooLongException.class)
@@ -209,6 +208,6 @@ class EngineChatModelTest {
                 throw new IllegalStateException(e);
             }
         });
-        assertThat(engine.openKvCaches()).isZero();
+        assertThat(engine.kvCachesInUse()).isZero();
     }
 }

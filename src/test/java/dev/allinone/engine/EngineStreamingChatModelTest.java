@@ -63,7 +63,7 @@ class EngineStreamingChatModelTest {
             assertThat(s.response().aiMessage().text()).isEqualTo(expected);
             assertThat(s.response().tokenUsage().outputTokenCount()).isEqualTo(12);
         }
-        assertThat(engine.openKvCaches()).isZero();
+        assertThat(engine.kvCachesInUse()).isZero();
     }
 
     @Test
@@ -73,6 +73,6 @@ class EngineStreamingChatModelTest {
         Streamed s = stream(request, 3);
         assertThat(s.response().finishReason()).isEqualTo(FinishReason.OTHER);
         assertThat(s.response().tokenUsage().outputTokenCount()).isLessThan(10);
-        assertThat(engine.openKvCaches()).isZero();
+        assertThat(engine.kvCachesInUse()).isZero();
     }
 }

@@ -14,9 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * Batched prefill must give the same logits as feeding the prompt one token at a time, in the configuration
@@ -60,6 +62,25 @@ class PrefillConsistencyTest {
                 all = transformer.prefillAll(cache, 0, tokens);
             }
             assertThat(maxAbsDiff(all[PROMPT - 1], sequential)).isLessThan(1e-3);
+
+            // Only a few rows of the output layer (label scoring) equal those rows of the full logits.
+            int[] rows = {0, 35490, 38489, 86907, 151_935};
+            float[] some;
+            try (KvCache cache = transformer.newCache()) {
+                some = transformer.prefillRows(cache, 0, tokens, rows);
+            }
+            for (int r = 0; r < rows.length; r++) {
+                assertThat((double) some[r]).as("row %d", rows[r]).isCloseTo(sequential[rows[r]], within(1e-3));
+            }
+
+            // A copied prefix continues exactly like computing the whole prompt.
+            float[] continued;
+            try (KvCache prefix = transformer.newCache(); KvCache copy = transformer.newCache()) {
+                transformer.prefill(prefix, 0, Arrays.copyOf(tokens, 10));
+                transformer.copyPrefix(prefix, copy, 10);
+                continued = transformer.prefill(copy, 10, Arrays.copyOfRange(tokens, 10, PROMPT));
+            }
+            assertThat(maxAbsDiff(continued, sequential)).isLessThan(1e-3);
             assertThat(transformer.openCaches()).isZero();
         }
     }

@@ -49,7 +49,7 @@ class SentimentApiTest extends ApiTestBase {
         assertThat(captured.requests()).hasSize(2);
         ChatRequest second = captured.requests().get(1);
         assertThat(second.messages()).hasSize(2);
-        assertThat(((SystemMessage) second.messages().get(0)).text()).contains("POSITIVE, NEGATIVE or NEUTRAL");
+        assertThat(((SystemMessage) second.messages().get(0)).text()).contains("Positive, Negative or Neutral");
         assertThat(((UserMessage) second.messages().get(1)).singleText()).isEqualTo("second one");
         // The enum return type arrives as a JSON schema, so no format instructions were added to the text.
         assertThat(second.responseFormat().jsonSchema()).isNotNull();

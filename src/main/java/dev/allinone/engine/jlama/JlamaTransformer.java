@@ -2,6 +2,9 @@ package dev.allinone.engine.jlama;
 
 import com.github.tjake.jlama.model.AbstractModel;
 import com.github.tjake.jlama.model.ModelSupport;
+import com.github.tjake.jlama.model.RMSNorm;
+import com.github.tjake.jlama.safetensors.Config;
+import com.github.tjake.jlama.safetensors.WeightLoader;
 import com.github.tjake.jlama.safetensors.DType;
 import com.github.tjake.jlama.tensor.AbstractTensor;
 import com.github.tjake.jlama.tensor.KvBufferCache;
@@ -36,12 +39,27 @@ public final class JlamaTransformer implements Transformer {
     private final AbstractModel model;
     private final KvBufferCache kvBuffers;
     private final int vocabularySize;
+    private final int layers;
+    private final int kvLength;
     private final AtomicInteger openCaches = new AtomicInteger();
+    /** The final norm and output rows, for computing a few logits without the whole output layer. */
+    private final RMSNorm outputNorm;
+    private final AbstractTensor outputWeights;
+    private final PageGeometry pages;
 
     private JlamaTransformer(AbstractModel model) {
         this.model = model;
         this.kvBuffers = new KvBufferCache(model);
-        this.vocabularySize = model.getConfig().vocabularySize;
+        Config c = model.getConfig();
+        this.vocabularySize = c.vocabularySize;
+        this.layers = c.dctx().numberOfLayers;
+        this.kvLength = c.kvLength;
+        // The same tensors Jlama's own output layer uses (LlamaModel.loadOutputWeights): the final norm, and
+        // lm_head or, with tied embeddings, the input embedding, as stored.
+        WeightLoader w = model.getWeights();
+        this.outputNorm = new RMSNorm(model, w.load("model.norm.weight"));
+        this.outputWeights = w.isWeightPresent("lm_head.weight") ? w.load("lm_head.weight") : w.load("model.embed_tokens.weight");
+        this.pages = PageGeometry.of(c, model.getWorkingDType().size());
     }
 
     /**
@@ -87,7 +105,59 @@ public final class JlamaTransformer implements Transformer {
     public KvCache newCache() {
         KvBufferCache.KvBuffer buffer = kvBuffers.getEphemeralKvBuffer();
         openCaches.incrementAndGet();
-        return new JlamaKvCache(buffer, openCaches);
+        return new JlamaKvCache(buffer, openCaches, pages);
+    }
+
+    @Override
+    public void copyPrefix(KvCache from, KvCache to, int length) {
+        KvBufferCache.KvBuffer source = buffer(from);
+        KvBufferCache.KvBuffer target = buffer(to);
+        for (int layer = 0; layer < layers; layer++) {
+            for (int position = 0; position < length; position++) {
+                target.getKeyTensorForPosition(layer, position)
+                        .copyFrom(source.getKeyTensorForPosition(layer, position), 0, 0, kvLength);
+                target.getValTensorForPosition(layer, position)
+                        .copyFrom(source.getValTensorForPosition(layer, position), 0, 0, kvLength);
+            }
+        }
+        ((JlamaKvCache) to).wrote(length);
+    }
+
+    /**
+     * How Jlama lays out an ephemeral KV buffer (KvBufferCache.computePageSize for 1 MB pages): pages of
+     * {@code layersPerPage} layers by {@code positionsPerPage} positions, allocated as positions are written.
+     */
+    private record PageGeometry(int layerPages, int positionsPerPage, long pageBytes) {
+
+        static PageGeometry of(Config c, int bytesPerValue) {
+            long maxPage = 1 << 20;
+            long perLayerPosition = 2L * bytesPerValue * c.dctx().kvSegmentLength;
+            int layers = c.dctx().numberOfLayers;
+            int bestLayers = 1;
+            int bestPositions = 1;
+            long best = 0;
+            for (int x = layers; x >= 1; x--) {
+                long y = maxPage / (x * perLayerPosition);
+                if (y >= 1 && y <= c.contextLength) {
+                    long product = x * y;
+                    if (product > best) {
+                        bestLayers = x;
+                        bestPositions = (int) y;
+                        best = product;
+                    }
+                    if (product < best) {
+                        break;
+                    }
+                }
+            }
+            return new PageGeometry((layers + bestLayers - 1) / bestLayers, bestPositions,
+                    bestLayers * bestPositions * perLayerPosition);
+        }
+
+        long bytes(int positions) {
+            long positionPages = (positions + positionsPerPage - 1) / positionsPerPage;
+            return layerPages * positionPages * pageBytes;
+        }
     }
 
     @Override
@@ -100,22 +170,49 @@ public final class JlamaTransformer implements Transformer {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("Nothing to prefill");
         }
+        try (AbstractTensor last = forwardAll(cache, start, tokens)) {
+            return logits(last.slice(last.shape().first() - 1));
+        }
+    }
+
+    @Override
+    public float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows) {
+        try (AbstractTensor last = forwardAll(cache, start, tokens);
+             AbstractTensor normed = outputNorm.forward(last.slice(true, last.shape().first() - 1))) {
+            int dim = model.getConfig().embeddingLength;
+            float[] x = new float[dim];
+            for (int i = 0; i < dim; i++) {
+                x[i] = normed.get(0, i);
+            }
+            float[] logits = new float[rows.length];
+            for (int r = 0; r < rows.length; r++) {
+                AbstractTensor row = outputWeights.slice(true, rows[r]);
+                double dot = 0;
+                for (int i = 0; i < dim; i++) {
+                    dot += x[i] * row.get(0, i);
+                }
+                logits[r] = (float) dot;
+            }
+            return logits;
+        }
+    }
+
+    /** Runs the tokens in batches Jlama computes correctly; returns the last batch's hidden states. */
+    private AbstractTensor forwardAll(KvCache cache, int start, int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("Nothing to prefill");
+        }
         KvBufferCache.KvBuffer buffer = buffer(cache);
         AbstractTensor last = null;
-        try {
-            for (int i = 0; i < tokens.length; i += MAX_PREFILL_BATCH) {
-                if (last != null) {
-                    last.close();
-                }
-                int[] batch = Arrays.copyOfRange(tokens, i, Math.min(tokens.length, i + MAX_PREFILL_BATCH));
-                last = model.batchForward(batch, start + i, buffer);
-            }
-            return logits(last.slice(last.shape().first() - 1));
-        } finally {
+        for (int i = 0; i < tokens.length; i += MAX_PREFILL_BATCH) {
             if (last != null) {
                 last.close();
             }
+            int[] batch = Arrays.copyOfRange(tokens, i, Math.min(tokens.length, i + MAX_PREFILL_BATCH));
+            last = model.batchForward(batch, start + i, buffer);
         }
+        ((JlamaKvCache) cache).wrote(start + tokens.length);
+        return last;
     }
 
     @Override
@@ -130,12 +227,14 @@ public final class JlamaTransformer implements Transformer {
                 }
             }
         }
+        ((JlamaKvCache) cache).wrote(start + tokens.length);
         return all;
     }
 
     @Override
     public float[] next(KvCache cache, int position, int token) {
         try (AbstractTensor hidden = model.forward(token, position, buffer(cache), Optional.empty())) {
+            ((JlamaKvCache) cache).wrote(position + 1);
             return logits(hidden);
         }
     }
@@ -174,11 +273,28 @@ public final class JlamaTransformer implements Transformer {
     private static final class JlamaKvCache implements KvCache {
         private final KvBufferCache.KvBuffer buffer;
         private final AtomicInteger openCaches;
+        private final PageGeometry pages;
         private boolean closed;
+        private int positions;
 
-        JlamaKvCache(KvBufferCache.KvBuffer buffer, AtomicInteger openCaches) {
+        JlamaKvCache(KvBufferCache.KvBuffer buffer, AtomicInteger openCaches, PageGeometry pages) {
             this.buffer = buffer;
             this.openCaches = openCaches;
+            this.pages = pages;
+        }
+
+        @Override
+        public long bytes() {
+            return closed ? 0 : pages.bytes(positions);
+        }
+
+        void wrote(int end) {
+            positions = Math.max(positions, end);
+        }
+
+        @Override
+        public int positions() {
+            return positions;
         }
 
         KvBufferCache.KvBuffer buffer() {

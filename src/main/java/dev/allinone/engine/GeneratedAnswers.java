@@ -1,0 +1,35 @@
+package dev.allinone.engine;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The tokens of recent answers, by text. When an answer comes back as part of the next turn's history, the
+ * prompt uses the tokens the model generated rather than re-encoding the text (which can split it
+ * differently), so the next turn's prompt extends this turn's exactly and its attention state can be reused.
+ * Bounded: the least recently used answers are forgotten.
+ */
+final class GeneratedAnswers {
+
+    private final Map<String, int[]> byText;
+
+    GeneratedAnswers(int capacity) {
+        this.byText = new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
+                return size() > capacity;
+            }
+        };
+    }
+
+    synchronized void remember(String text, int[] tokens) {
+        if (!text.isEmpty() && tokens.length > 0) {
+            byText.put(text, tokens);
+        }
+    }
+
+    /** The tokens {@code text} was generated as, or null. */
+    synchronized int[] tokensOf(String text) {
+        return byText.get(text);
+    }
+}
