@@ -20,7 +20,7 @@ import java.util.List;
  * again each time. The limits leave room for the next user message, so the model never sees more than
  * {@code maxMessages} messages besides the system prompt.
  */
-final class ConversationMemory implements ChatMemory {
+public final class ConversationMemory implements ChatMemory {
 
     /** Tokens the chat template adds around each message (ChatML: role, newlines, control tokens). */
     static final int TEMPLATE_TOKENS_PER_MESSAGE = 5;
@@ -31,7 +31,7 @@ final class ConversationMemory implements ChatMemory {
     private final int maxTokens;
     private final TokenCountEstimator tokens;
 
-    ConversationMemory(Object id, ChatMemoryStore store, int maxMessages, int maxTokens, TokenCountEstimator tokens) {
+    public ConversationMemory(Object id, ChatMemoryStore store, int maxMessages, int maxTokens, TokenCountEstimator tokens) {
         this.id = id;
         this.store = store;
         this.maxMessages = maxMessages;

@@ -17,6 +17,9 @@ final class Sampler {
     private final RandomGenerator random;
     /** Tokens of the prompt and the answer so far: the repetition penalty's set, as in transformers. */
     private final boolean[] seen;
+    /** The same tokens as a list, so the penalties visit only them, not the whole vocabulary. */
+    private int[] seenList;
+    private int seenCount;
     /** How often each token was generated so far: the frequency and presence penalties' counts, as in OpenAI's API. */
     private final int[] counts;
 
@@ -26,8 +29,19 @@ final class Sampler {
         this.random = random;
         this.seen = new boolean[logitsLength];
         this.counts = new int[logitsLength];
+        this.seenList = new int[Math.max(16, prompt.length)];
         for (int token : prompt) {
+            markSeen(token);
+        }
+    }
+
+    private void markSeen(int token) {
+        if (!seen[token]) {
             seen[token] = true;
+            if (seenCount == seenList.length) {
+                seenList = Arrays.copyOf(seenList, seenCount * 2);
+            }
+            seenList[seenCount++] = token;
         }
     }
 
@@ -78,7 +92,7 @@ final class Sampler {
 
     /** Records a generated token so the penalties see it. */
     void accept(int token) {
-        seen[token] = true;
+        markSeen(token);
         counts[token]++;
     }
 
@@ -90,10 +104,8 @@ final class Sampler {
         if (!any) {
             return;
         }
-        for (int id = 0; id < seen.length; id++) {
-            if (!seen[id]) {
-                continue;
-            }
+        for (int i = 0; i < seenCount; i++) {
+            int id = seenList[i];
             float v = logits[id];
             if (repetition != 1.0) {
                 // CTRL-style, as in transformers: shrink positive logits, push negative ones further down.

@@ -5,18 +5,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where a prompt's system message ends, in tokens: the part every request of one AI service shares, which
- * the {@link KvCachePool} computes once. Remembered per system text, so the system message is tokenized
- * once, not per request.
+ * The part of a prompt every request of one AI service shares, in tokens, which the {@link KvCachePool}
+ * computes once: the system message and the template text that opens the next message
+ * ({@code <|im_start|>user\n} in ChatML). Found by rendering the system message followed by two different
+ * one-letter messages and keeping what the two encodings have in common, so it works for any chat template;
+ * remembered per system text.
  */
 final class SystemPrefixes {
 
     private static final int REMEMBERED = 64;
 
     private final PromptEncoder prompts;
-    private final Map<String, int[]> bySystemText = new LinkedHashMap<>(16, 0.75f, true) {
+    /** Per system text: the shared prefix with the next message's opening, and the system message alone. */
+    private final Map<String, int[][]> bySystemText = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, int[][]> eldest) {
             return size() > REMEMBERED;
         }
     };
@@ -30,12 +33,25 @@ final class SystemPrefixes {
         if (messages.isEmpty() || !messages.get(0).role().equals("system")) {
             return 0;
         }
-        int[] system;
+        int[][] candidates;
         synchronized (bySystemText) {
-            system = bySystemText.computeIfAbsent(messages.get(0).content(),
-                    text -> prompts.encode(List.of(messages.get(0)), false));
+            candidates = bySystemText.computeIfAbsent(messages.get(0).content(), text -> prefixes(messages.get(0)));
         }
-        // Templates that fold the system text into the first user turn do not yield a shared prefix.
-        return KvCachePool.commonPrefix(system, prompt) == system.length ? system.length : 0;
+        // The longest candidate the prompt starts with: a message that begins with whitespace can merge with
+        // the template's newline, and templates that fold the system text into the first turn share nothing.
+        for (int[] candidate : candidates) {
+            if (KvCachePool.commonPrefix(candidate, prompt) == candidate.length) {
+                return candidate.length;
+            }
+        }
+        return 0;
+    }
+
+    private int[][] prefixes(PromptEncoder.Message system) {
+        int[] a = prompts.encode(List.of(system, new PromptEncoder.Message("user", "A")), false);
+        int[] b = prompts.encode(List.of(system, new PromptEncoder.Message("user", "B")), false);
+        int[] withOpening = java.util.Arrays.copyOf(a, KvCachePool.commonPrefix(a, b));
+        int[] alone = prompts.encode(List.of(system), false);
+        return new int[][] {withOpening, alone};
     }
 }

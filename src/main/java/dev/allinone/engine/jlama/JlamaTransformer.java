@@ -1,5 +1,6 @@
 package dev.allinone.engine.jlama;
 
+import com.github.tjake.jlama.math.VectorMath;
 import com.github.tjake.jlama.model.AbstractModel;
 import com.github.tjake.jlama.model.ModelSupport;
 import com.github.tjake.jlama.model.RMSNorm;
@@ -239,14 +240,29 @@ public final class JlamaTransformer implements Transformer {
         }
     }
 
-    /** Final norm and output layer for one row of hidden states. */
+    /**
+     * Final norm and output layer for one row of hidden states: what Jlama's sample() computes, without its
+     * argmax pass over the vocabulary (the engine samples itself).
+     */
     private float[] logits(AbstractTensor hiddenRow) {
-        try (AbstractTensor out = model.makeDenseTensor(1, vocabularySize)) {
-            // With temperature 0 Jlama's sample() leaves the raw logits in `out` and returns the argmax;
-            // it is the public way to run the output layer.
-            model.sample(hiddenRow, 0f, 0f, out);
+        Config c = model.getConfig();
+        try (AbstractTensor normed = outputNorm.forward(hiddenRow);
+             AbstractTensor out = model.makeDenseTensor(1, vocabularySize)) {
+            VectorMath.pchunk(0, vocabularySize, (chunkStart, chunkSize) -> TensorOperationsProvider.get()
+                    .dotProductChunk(out, normed, outputWeights, 0, c.embeddingLength, chunkStart, chunkSize));
             float[] logits = new float[vocabularySize];
             out.getMemorySegment().asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(logits);
+            if (c.logitMultiplier != null) {
+                for (int i = 0; i < logits.length; i++) {
+                    logits[i] /= c.logitMultiplier;
+                }
+            }
+            if (c.finalLogitSoftCapping != null) {
+                float cap = c.finalLogitSoftCapping;
+                for (int i = 0; i < logits.length; i++) {
+                    logits[i] = (float) (Math.tanh(logits[i] / cap) * cap);
+                }
+            }
             return logits;
         }
     }
