@@ -13,8 +13,11 @@ import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.time.Duration;
 
@@ -54,6 +57,17 @@ public class EngineAutoConfiguration {
     @ConditionalOnMissingBean(TokenCountEstimator.class)
     EngineTokenCountEstimator engineTokenCountEstimator(LocalEngine engine) {
         return new EngineTokenCountEstimator(engine);
+    }
+
+    /** Meters, when Micrometer is there (Spring Boot Actuator brings it). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterBinder.class)
+    static class Metrics {
+        @Bean
+        @ConditionalOnMissingBean
+        EngineMetrics engineMetrics(LocalEngine engine) {
+            return new EngineMetrics(engine);
+        }
     }
 
     /**

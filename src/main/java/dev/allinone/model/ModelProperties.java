@@ -42,7 +42,7 @@ public record ModelProperties(
         String hubToken,
         @DefaultValue("false") boolean offline,
         @DefaultValue("60s") @NotNull Duration downloadTimeout,
-        @DefaultValue("as-is") @NotNull WeightFormat weightFormat,
+        @DefaultValue("q4") @NotNull WeightFormat weightFormat,
         @DefaultValue("0") @Min(0) @Max(1024) int threads,
         @DefaultValue("4096") @Min(64) @Max(32768) int contextLimit,
         @DefaultValue("256") @Min(1) @Max(32768) int maxNewTokens,

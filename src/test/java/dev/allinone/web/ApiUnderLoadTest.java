@@ -62,7 +62,7 @@ class ApiUnderLoadTest extends ApiTestBase {
 
     @Test
     void twoHundredRequestsLeaveNoPageFileAndNoGrowthInKvBuffersOrNativeMemory() throws Exception {
-        // Warm up until the KV reuse pool is full (16 MB, each new conversation keeps ~1 MB of state) and the
+        // Warm up until the KV reuse pool is full (32 MB, each new conversation keeps one 8 MB page) and the
         // tensor pools have what they need; from then on memory must stay flat.
         for (int i = 0; i < 60; i++) {
             mixedRequest(i);

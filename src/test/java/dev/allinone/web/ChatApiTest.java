@@ -25,6 +25,9 @@ class ChatApiTest extends ApiTestBase {
     @Autowired
     Companion companion;
 
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private JsonNode say(String conversationId, String message) {
         Map<String, Object> body = new HashMap<>();
         body.put("message", message);
@@ -89,6 +92,18 @@ class ChatApiTest extends ApiTestBase {
             assertThat(texts).containsExactlyElementsOf(transcript.subList(transcript.size() - texts.size(), transcript.size()));
             transcript.add(reply.get("reply").asText());
         }
+    }
+
+    @Test
+    void aContinuedConversationReusesItsComputedStateAndTheMetricsSaySo() {
+        double before = registry.get("allinone.kvcache.requests").tag("reuse", "conversation").functionCounter().count();
+        String id = say(null, "metrics-1 my order is late").get("conversationId").asText();
+        say(id, "metrics-2 any news?");
+        double after = registry.get("allinone.kvcache.requests").tag("reuse", "conversation").functionCounter().count();
+        assertThat(after).isGreaterThan(before);
+        assertThat(registry.get("allinone.kvcache.reused.tokens").functionCounter().count()).isPositive();
+        assertThat(registry.get("allinone.kvcache.bytes").gauge().value()).isPositive();
+        assertThat(registry.find("allinone.kvcache.conversation.misses").functionCounter()).isNotNull();
     }
 
     @Test
