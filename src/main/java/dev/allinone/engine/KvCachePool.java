@@ -37,13 +37,15 @@ final class KvCachePool implements AutoCloseable {
         final int start;
         final Reuse reuse;
         private final Entry borrowedPrefix;
+        private final Entry conversation;
         private final int promptLength;
 
-        private Lease(KvCache cache, int start, Reuse reuse, Entry borrowedPrefix, int promptLength) {
+        private Lease(KvCache cache, int start, Reuse reuse, Entry borrowedPrefix, Entry conversation, int promptLength) {
             this.cache = cache;
             this.start = start;
             this.reuse = reuse;
             this.borrowedPrefix = borrowedPrefix;
+            this.conversation = conversation;
             this.promptLength = promptLength;
         }
     }
@@ -104,7 +106,7 @@ final class KvCachePool implements AutoCloseable {
     Lease acquire(int[] prompt, int systemPrefix, boolean keep, boolean continuation) {
         if (budgetBytes <= 0) {
             misses.incrementAndGet();
-            return new Lease(transformer.newCache(), 0, Reuse.NONE, null, prompt.length);
+            return new Lease(transformer.newCache(), 0, Reuse.NONE, null, null, prompt.length);
         }
         Entry conversation = bestConversation(prompt);
         if (conversation != null) {
@@ -113,7 +115,7 @@ final class KvCachePool implements AutoCloseable {
             conversationHits.incrementAndGet();
             reusedTokens.addAndGet(start);
             account();
-            return new Lease(conversation.cache, start, Reuse.CONVERSATION, null, prompt.length);
+            return new Lease(conversation.cache, start, Reuse.CONVERSATION, null, conversation, prompt.length);
         }
         if (continuation) {
             conversationMisses.incrementAndGet();
@@ -124,13 +126,13 @@ final class KvCachePool implements AutoCloseable {
         }
         if (prefix == null) {
             misses.incrementAndGet();
-            return new Lease(transformer.newCache(), 0, Reuse.NONE, null, prompt.length);
+            return new Lease(transformer.newCache(), 0, Reuse.NONE, null, null, prompt.length);
         }
         prefix.lastUsed = ++clock;
         prefixHits.incrementAndGet();
         reusedTokens.addAndGet(prefix.tokens.length);
         if (!keep) {
-            return new Lease(prefix.cache, prefix.tokens.length, Reuse.PREFIX, prefix, prompt.length);
+            return new Lease(prefix.cache, prefix.tokens.length, Reuse.PREFIX, prefix, null, prompt.length);
         }
         KvCache copy = transformer.newCache();
         try {
@@ -139,7 +141,7 @@ final class KvCachePool implements AutoCloseable {
             copy.close();
             throw e;
         }
-        return new Lease(copy, prefix.tokens.length, Reuse.PREFIX, null, prompt.length);
+        return new Lease(copy, prefix.tokens.length, Reuse.PREFIX, null, null, prompt.length);
     }
 
     /**
@@ -153,6 +155,16 @@ final class KvCachePool implements AutoCloseable {
             lease.borrowedPrefix.lastUsed = ++clock; // its own positions were only read
             account();
             evictOverBudget(null);
+            return;
+        }
+        if (!keep && lease.conversation != null) {
+            // A conversation's state read by a request that keeps nothing (scoring answers): it still holds
+            // the prompt, so it goes back for the conversation's next turn.
+            lease.conversation.tokens = inCache;
+            lease.conversation.lastUsed = ++clock;
+            entries.add(lease.conversation);
+            account();
+            evictOverBudget(lease.conversation);
             return;
         }
         if (!keep || budgetBytes <= 0) {

@@ -128,12 +128,12 @@ class KvReuseTest {
 
     @Test
     void keptStateStaysWithinTheBudgetAndNothingLeaks() {
-        LocalEngine small = TestEngines.start(TestProperties.offline(TestModels.tiny(), 4096, DataSize.ofMegabytes(3)));
+        LocalEngine small = TestEngines.start(TestProperties.offline(TestModels.tiny(), 4096, DataSize.ofKilobytes(512)));
         try {
             for (int i = 0; i < 12; i++) {
                 chat(small, ChatRequest.builder().messages(SystemMessage.from(SYSTEM), UserMessage.from("conversation " + i))
                         .temperature(0.0).maxOutputTokens(4).build());
-                assertThat(small.kvCacheStats().bytes()).isLessThanOrEqualTo(DataSize.ofMegabytes(3).toBytes());
+                assertThat(small.kvCacheStats().bytes()).isLessThanOrEqualTo(DataSize.ofKilobytes(512).toBytes());
                 assertThat(small.kvCachesInUse()).isZero();
             }
             assertThat(small.kvCacheStats().evictions()).isPositive();

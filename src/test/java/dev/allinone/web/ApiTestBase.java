@@ -23,8 +23,8 @@ import org.springframework.test.context.DynamicPropertySource;
                 "allinone.model.offline=true",
                 "allinone.model.max-new-tokens=12",
                 "allinone.companion.memory-window=4",
-                // Small enough that the load test fills it (a cache takes at least one 8 MB page): kept state must stay within it.
-                "allinone.model.kv-cache-budget=32MB",
+                // Small enough that the load test fills it: kept state must stay within it.
+                "allinone.model.kv-cache-budget=2MB",
         })
 abstract class ApiTestBase {
 

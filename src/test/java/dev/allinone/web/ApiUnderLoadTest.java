@@ -62,7 +62,7 @@ class ApiUnderLoadTest extends ApiTestBase {
 
     @Test
     void twoHundredRequestsLeaveNoPageFileAndNoGrowthInKvBuffersOrNativeMemory() throws Exception {
-        // Warm up until the KV reuse pool is full (32 MB, each new conversation keeps one 8 MB page) and the
+        // Warm up until the KV reuse pool is full (2 MB; each new conversation keeps ~160 KB here) and the
         // tensor pools have what they need; from then on memory must stay flat.
         for (int i = 0; i < 60; i++) {
             mixedRequest(i);

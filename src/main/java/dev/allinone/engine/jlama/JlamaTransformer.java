@@ -16,6 +16,7 @@ import dev.allinone.engine.Transformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.Constructor;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -47,6 +48,8 @@ public final class JlamaTransformer implements Transformer {
     private final RMSNorm outputNorm;
     private final AbstractTensor outputWeights;
     private final PageGeometry pages;
+    /** Outer instance for our buffers; they are never registered in it. */
+    private final KvBufferCache kvBuffers;
 
     private JlamaTransformer(AbstractModel model) {
         this.model = model;
@@ -59,7 +62,8 @@ public final class JlamaTransformer implements Transformer {
         WeightLoader w = model.getWeights();
         this.outputNorm = new RMSNorm(model, w.load("model.norm.weight"));
         this.outputWeights = w.isWeightPresent("lm_head.weight") ? w.load("lm_head.weight") : w.load("model.embed_tokens.weight");
-        this.pages = PageGeometry.of(c, model.getWorkingDType().size());
+        this.pages = PageGeometry.of(c, model.getWorkingDType().size(), BUFFER_WITH_PAGE_SIZE != null);
+        this.kvBuffers = new KvBufferCache(model);
     }
 
     /**
@@ -101,18 +105,44 @@ public final class JlamaTransformer implements Transformer {
         return vocabularySize;
     }
 
-    /**
-     * A KV buffer of Jlama's session kind, which has 8 MB pages (an ephemeral one has 1 MB pages, 5 positions
-     * of all 24 layers each, and attention then walks many small pages: measured 3-6% slower). Without a
-     * working directory its pages are pooled off-heap memory, not files. Each cache gets a KvBufferCache of
-     * its own, so closing it forgets the buffer (Jlama's cache has no way to drop one session).
-     */
     @Override
     public KvCache newCache() {
-        KvBufferCache owner = new KvBufferCache(model);
-        KvBufferCache.KvBuffer buffer = owner.getKvBuffer(UUID.randomUUID());
+        KvBufferCache.KvBuffer buffer = newBuffer();
         openCaches.incrementAndGet();
-        return new JlamaKvCache(owner, buffer, openCaches, pages);
+        return new JlamaKvCache(buffer, openCaches, pages);
+    }
+
+    /**
+     * An off-heap KV buffer whose pages each hold {@value #POSITIONS_PER_PAGE} positions of every layer.
+     * Jlama's own choices are worse for us: its ephemeral buffers have 1 MB pages (5 positions of 24 layers:
+     * attention then walks many tiny pages, measured 3-6% slower), its session buffers 8 MB pages laid out as
+     * 23 + 1 layers (two full pages per 44 positions: half of the memory wasted). The constructor that takes
+     * a page size is package-private, hence reflection; if a Jlama version lacks it, its ephemeral buffer is
+     * used.
+     */
+    private KvBufferCache.KvBuffer newBuffer() {
+        if (BUFFER_WITH_PAGE_SIZE != null) {
+            try {
+                return BUFFER_WITH_PAGE_SIZE.newInstance(kvBuffers, UUID.randomUUID(), (int) pages.requestedPageBytes(), true);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Could not create a Jlama KV buffer", e);
+            }
+        }
+        return kvBuffers.getEphemeralKvBuffer();
+    }
+
+    private static final Constructor<KvBufferCache.KvBuffer> BUFFER_WITH_PAGE_SIZE = bufferConstructor();
+
+    private static Constructor<KvBufferCache.KvBuffer> bufferConstructor() {
+        try {
+            Constructor<KvBufferCache.KvBuffer> c = KvBufferCache.KvBuffer.class.getDeclaredConstructor(
+                    KvBufferCache.class, UUID.class, int.class, boolean.class);
+            c.setAccessible(true);
+            return c;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.warn("Jlama's KV buffer constructor is not reachable ({}); using its 1 MB pages", e.toString());
+            return null;
+        }
     }
 
     @Override
@@ -130,15 +160,19 @@ public final class JlamaTransformer implements Transformer {
         ((JlamaKvCache) to).wrote(length);
     }
 
-    /**
-     * How Jlama lays out a session KV buffer (KvBufferCache.computePageSize for 8 MB pages): pages of
-     * {@code layersPerPage} layers by {@code positionsPerPage} positions, allocated as positions are written.
-     */
-    private record PageGeometry(int layerPages, int positionsPerPage, long pageBytes) {
+    /** Positions of all layers one KV page holds. */
+    static final int POSITIONS_PER_PAGE = 32;
 
-        static PageGeometry of(Config c, int bytesPerValue) {
-            long maxPage = 1 << 23;
+    /**
+     * How Jlama lays out a KV buffer with pages of at most {@code requestedPageBytes} (the same computation as
+     * KvBufferCache.computePageSize): pages of {@code layersPerPage} layers by {@code positionsPerPage}
+     * positions, allocated as positions are written.
+     */
+    private record PageGeometry(long requestedPageBytes, int layerPages, int positionsPerPage, long pageBytes) {
+
+        static PageGeometry of(Config c, int bytesPerValue, boolean customPages) {
             long perLayerPosition = 2L * bytesPerValue * c.dctx().kvSegmentLength;
+            long maxPage = customPages ? c.dctx().numberOfLayers * perLayerPosition * POSITIONS_PER_PAGE : 1 << 20;
             int layers = c.dctx().numberOfLayers;
             int bestLayers = 1;
             int bestPositions = 1;
@@ -157,7 +191,7 @@ public final class JlamaTransformer implements Transformer {
                     }
                 }
             }
-            return new PageGeometry((layers + bestLayers - 1) / bestLayers, bestPositions,
+            return new PageGeometry(maxPage, (layers + bestLayers - 1) / bestLayers, bestPositions,
                     bestLayers * bestPositions * perLayerPosition);
         }
 
@@ -293,15 +327,13 @@ public final class JlamaTransformer implements Transformer {
     }
 
     private static final class JlamaKvCache implements KvCache {
-        private final KvBufferCache owner;
         private final KvBufferCache.KvBuffer buffer;
         private final AtomicInteger openCaches;
         private final PageGeometry pages;
         private boolean closed;
         private int positions;
 
-        JlamaKvCache(KvBufferCache owner, KvBufferCache.KvBuffer buffer, AtomicInteger openCaches, PageGeometry pages) {
-            this.owner = owner;
+        JlamaKvCache(KvBufferCache.KvBuffer buffer, AtomicInteger openCaches, PageGeometry pages) {
             this.buffer = buffer;
             this.openCaches = openCaches;
             this.pages = pages;
@@ -332,7 +364,7 @@ public final class JlamaTransformer implements Transformer {
         public void close() {
             if (!closed) {
                 closed = true;
-                owner.close(); // closes the buffer and gives its pages back
+                buffer.close(); // gives its pages back
                 openCaches.decrementAndGet();
             }
         }
