@@ -38,6 +38,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class OursScenarios {
 
+    /** Conversations for the Companion scenario: the median turn 1 then has the system prompt cached. */
+    static final int CONVERSATIONS = 3;
+
     public static void main(String[] args) throws Exception {
         Path modelsDir = Path.of(args[0]);
         WeightFormat format = WeightFormat.valueOf(args[1]);
@@ -103,7 +106,7 @@ public final class OursScenarios {
         EngineTokenCountEstimator tokens = new EngineTokenCountEstimator(engine);
         Map<Integer, List<Double>> byTurn = new LinkedHashMap<>();
         Map<Integer, List<Double>> computedByTurn = new LinkedHashMap<>();
-        for (int c = 0; c < Math.max(1, runs / 3); c++) {
+        for (int c = 0; c < CONVERSATIONS; c++) {
             ConversationStore store = new ConversationStore(new CompanionProperties(20, 2560, 100, Duration.ofHours(1), 200));
             Companion companion = AiServices.builder(Companion.class).chatModel(chatModel)
                     .chatMemoryProvider(id -> new ConversationMemory(id, store, 20, 2560, tokens)).build();

@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class StockScenarios {
 
+    /** Conversations for the Companion scenario: the median turn 1 then has the system prompt cached. */
+    static final int CONVERSATIONS = 3;
+
     private static AbstractModel model;
     private static JlamaChatModel stock;
 
@@ -95,7 +98,7 @@ public final class StockScenarios {
         String system = new String(StockScenarios.class.getResourceAsStream("/prompts/companion.txt").readAllBytes(),
                 java.nio.charset.StandardCharsets.UTF_8);
         Map<Integer, List<Double>> byTurn = new LinkedHashMap<>();
-        for (int c = 0; c < Math.max(1, runs / 3); c++) {
+        for (int c = 0; c < CONVERSATIONS; c++) {
             List<ChatMessage> history = new ArrayList<>(List.of(SystemMessage.from(system)));
             for (int turn = 1; turn <= BenchTexts.CONVERSATION.size(); turn++) {
                 history.add(UserMessage.from("(" + c + ") " + BenchTexts.CONVERSATION.get(turn - 1)));
