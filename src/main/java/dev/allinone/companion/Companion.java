@@ -3,6 +3,7 @@ package dev.allinone.companion;
 import dev.allinone.engine.EngineAutoConfiguration;
 import dev.langchain4j.service.MemoryId;
 import dev.langchain4j.service.SystemMessage;
+import dev.langchain4j.service.TokenStream;
 import dev.langchain4j.service.UserMessage;
 import dev.langchain4j.service.memory.ChatMemoryAccess;
 import dev.langchain4j.service.spring.AiService;
@@ -21,4 +22,8 @@ public interface Companion extends ChatMemoryAccess {
 
     @SystemMessage(fromResource = "/prompts/companion.txt")
     String chat(@MemoryId String conversationId, @UserMessage String message);
+
+    /** The same, streamed: the answer arrives in pieces as it is generated. */
+    @SystemMessage(fromResource = "/prompts/companion.txt")
+    TokenStream chatStream(@MemoryId String conversationId, @UserMessage String message);
 }

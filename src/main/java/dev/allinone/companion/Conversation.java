@@ -6,7 +6,7 @@ import dev.langchain4j.data.message.ChatMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 
 /**
  * One conversation: what the companion remembers (its memory window, system message included) and the
@@ -21,8 +21,11 @@ public final class Conversation {
     private final String id;
     private final Instant createdAt = Instant.now();
     private final int historyLimit;
-    /** Held for a whole turn, so two requests to one conversation take turns instead of interleaving. */
-    private final ReentrantLock turn = new ReentrantLock(true);
+    /**
+     * Held for a whole turn, so two requests to one conversation take turns instead of interleaving. A
+     * semaphore rather than a lock: a streamed turn ends on another thread than the one that began it.
+     */
+    private final Semaphore turn = new Semaphore(1, true);
     private List<ChatMessage> memory = List.of();
     private final List<Entry> history = new ArrayList<>();
 
@@ -60,7 +63,7 @@ public final class Conversation {
         }
     }
 
-    ReentrantLock turnLock() {
+    Semaphore turn() {
         return turn;
     }
 }

@@ -9,12 +9,15 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.allinone.engine.jlama.JlamaTransformer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -27,6 +30,7 @@ import java.time.Duration;
  * replacement.
  */
 @AutoConfiguration(after = ModelAutoConfiguration.class)
+@EnableConfigurationProperties(EngineProperties.class)
 public class EngineAutoConfiguration {
 
     /** Name of the shared {@link ChatModel} bean, for {@code @AiService(chatModel = ...)}. */
@@ -36,9 +40,17 @@ public class EngineAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    LocalEngine localEngine(ModelProperties properties, ModelResolver resolver, ModelStatus status,
+    TransformerFactory transformerFactory() {
+        return JlamaTransformer::load;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    LocalEngine localEngine(ModelProperties properties, EngineProperties engineProperties, ModelResolver resolver,
+                            ModelStatus status, TransformerFactory transformers, ObjectProvider<EngineObserver> observers,
                             @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownGrace) {
-        return new LocalEngine(properties, resolver, status, shutdownGrace);
+        return new LocalEngine(properties, engineProperties, resolver, status, transformers,
+                observers.getIfAvailable(() -> EngineObserver.NONE), shutdownGrace);
     }
 
     @Bean(CHAT_MODEL)
@@ -65,8 +77,25 @@ public class EngineAutoConfiguration {
     static class Metrics {
         @Bean
         @ConditionalOnMissingBean
-        EngineMetrics engineMetrics(LocalEngine engine) {
-            return new EngineMetrics(engine);
+        EngineMetrics engineMetrics() {
+            return new EngineMetrics();
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        KvCacheMetrics kvCacheMetrics(LocalEngine engine) {
+            return new KvCacheMetrics(engine);
+        }
+    }
+
+    /** The model's health, for the readiness probe, when Actuator is there. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(HealthIndicator.class)
+    static class ModelHealth {
+        @Bean("model")
+        @ConditionalOnMissingBean(name = "model")
+        ModelHealthIndicator modelHealthIndicator(LocalEngine engine) {
+            return new ModelHealthIndicator(engine);
         }
     }
 

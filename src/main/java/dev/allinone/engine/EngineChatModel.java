@@ -10,7 +10,8 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * LangChain4j's {@link ChatModel} on the local engine. Blocking: the caller waits for its turn on the model
@@ -26,26 +27,32 @@ public class EngineChatModel extends EngineModelSupport implements ChatModel {
 
     @Override
     public ChatResponse doChat(ChatRequest request) {
+        RequestControl control = RequestControl.current();
         List<PromptEncoder.Message> messages = PromptMessages.of(request.messages());
         Optional<ChoiceFormat> choice = ChoiceFormat.of(request.parameters().responseFormat());
         if (choice.isPresent()) {
-            ChoiceResult result = await(engine.choose(messages, choice.get().choices()), null);
+            ChoiceResult result = await(engine.choose(messages, choice.get().choices(), control), control);
             return ChatRequests.response(result, choice.get(), engine);
         }
-        AtomicBoolean cancelled = new AtomicBoolean();
         GenerationSettings settings = ChatRequests.settings(request, engine);
-        GenerationResult result = await(engine.generate(messages, settings, TokenListener.NONE, cancelled::get), cancelled);
+        GenerationResult result = await(engine.generate(messages, settings, TokenListener.NONE, control), control);
         return ChatRequests.response(result, engine);
     }
 
-    /** Waits for the model; an interrupted caller cancels its request (stops within one token). */
-    private static <T> T await(CompletableFuture<T> future, AtomicBoolean cancelled) {
+    /**
+     * Waits for the model until the request's deadline. Past it, or when the caller is interrupted, the request
+     * is cancelled: dropped from the queue, or stopped within one token.
+     */
+    private static <T> T await(CompletableFuture<T> future, RequestControl control) {
         try {
-            return future.get();
+            long remaining = control.remainingNanos();
+            return remaining == Long.MAX_VALUE ? future.get() : future.get(remaining, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            control.cancel();
+            future.cancel(false);
+            throw new DeadlineExceededException("The request's deadline passed before the model answered");
         } catch (InterruptedException e) {
-            if (cancelled != null) {
-                cancelled.set(true);
-            }
+            control.cancel();
             future.cancel(false);
             Thread.currentThread().interrupt();
             throw new CancellationException("Interrupted while waiting for the model");

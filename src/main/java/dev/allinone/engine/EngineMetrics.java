@@ -1,50 +1,89 @@
 package dev.allinone.engine;
 
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import java.util.function.ToDoubleFunction;
+import java.time.Duration;
 
 /**
- * The engine's meters: how much prompt computation the KV reuse pool saved, what it holds, and how many
- * requests wait for the model. A continued conversation that had to be computed in full (its memory dropped
- * old messages, or its state was evicted) counts in {@code allinone.kvcache.conversation.misses}.
+ * What the engine does, as Micrometer meters: time waited for the model, time to first token, time per task,
+ * prompt / cached / generated tokens, decode speed, and requests refused or dropped by cause. Until bound to a
+ * registry it records nothing.
  */
-public class EngineMetrics implements MeterBinder {
+public class EngineMetrics implements EngineObserver, MeterBinder {
 
-    private final LocalEngine engine;
-
-    public EngineMetrics(LocalEngine engine) {
-        this.engine = engine;
-    }
+    private volatile MeterRegistry registry;
+    private Timer queueWait;
+    private Timer timeToFirstToken;
+    private Timer generation;
+    private Timer choice;
+    private Counter promptTokens;
+    private Counter cachedTokens;
+    private Counter generatedTokens;
+    private DistributionSummary decodeRate;
 
     @Override
     public void bindTo(MeterRegistry registry) {
-        requests(registry, "conversation", "continued a cached conversation: computed only the new turn",
-                KvCacheStats::conversationHits);
-        requests(registry, "prefix", "started from a cached system prompt", KvCacheStats::prefixHits);
-        requests(registry, "none", "computed the whole prompt", KvCacheStats::misses);
-        FunctionCounter.builder("allinone.kvcache.conversation.misses", engine, e -> e.kvCacheStats().conversationMisses())
-                .description("Requests continuing a conversation that found no cached state and computed it all")
-                .register(registry);
-        FunctionCounter.builder("allinone.kvcache.reused.tokens", engine, e -> e.kvCacheStats().reusedTokens())
-                .description("Prompt tokens not computed thanks to the KV reuse pool").register(registry);
-        FunctionCounter.builder("allinone.kvcache.evictions", engine, e -> e.kvCacheStats().evictions())
-                .description("Cached states dropped to stay within allinone.model.kv-cache-budget").register(registry);
-        Gauge.builder("allinone.kvcache.bytes", engine, e -> e.kvCacheStats().bytes()).baseUnit("bytes")
-                .description("Memory the KV reuse pool holds").register(registry);
-        Gauge.builder("allinone.kvcache.entries", engine, e -> e.kvCacheStats().entries())
-                .description("States the KV reuse pool holds").register(registry);
-        Gauge.builder("allinone.engine.waiting", engine, LocalEngine::waiting)
-                .description("Requests waiting for the model").register(registry);
+        queueWait = Timer.builder("allinone.engine.queue.wait").description("Time a request waited for the model")
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        timeToFirstToken = Timer.builder("allinone.engine.ttft").description("Submission to first generated token")
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        generation = Timer.builder("allinone.engine.task").tag("task", "generate")
+                .description("Time on the model per task").publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        choice = Timer.builder("allinone.engine.task").tag("task", "choose")
+                .description("Time on the model per task").publishPercentiles(0.5, 0.95, 0.99).register(registry);
+        promptTokens = Counter.builder("allinone.engine.tokens").tag("kind", "prompt").register(registry);
+        cachedTokens = Counter.builder("allinone.engine.tokens").tag("kind", "cached").register(registry);
+        generatedTokens = Counter.builder("allinone.engine.tokens").tag("kind", "generated").register(registry);
+        decodeRate = DistributionSummary.builder("allinone.engine.decode.rate").baseUnit("tokens/s")
+                .description("Decode speed of each answer").register(registry);
+        this.registry = registry;
     }
 
-    private void requests(MeterRegistry registry, String reuse, String description, ToDoubleFunction<KvCacheStats> count) {
-        FunctionCounter.builder("allinone.kvcache.requests", engine, e -> count.applyAsDouble(e.kvCacheStats()))
-                .tag("reuse", reuse)
-                .description("Model requests that " + description)
-                .register(registry);
+    @Override
+    public void started(long waitedNanos) {
+        if (registry != null) {
+            queueWait.record(Duration.ofNanos(waitedNanos));
+        }
+    }
+
+    @Override
+    public void generated(GenerationResult result) {
+        if (registry == null) {
+            return;
+        }
+        Timings t = result.timings();
+        generation.record(Duration.ofNanos(t.prefillNanos() + t.decodeNanos()));
+        if (result.outputTokens() > 0) {
+            timeToFirstToken.record(Duration.ofNanos(t.firstTokenNanos()));
+        }
+        promptTokens.increment(result.promptTokens());
+        cachedTokens.increment(result.cachedTokens());
+        generatedTokens.increment(result.outputTokens());
+        double rate = t.decodeTokensPerSecond(result.outputTokens());
+        if (rate > 0) {
+            decodeRate.record(rate);
+        }
+    }
+
+    @Override
+    public void chose(ChoiceResult result) {
+        if (registry == null) {
+            return;
+        }
+        choice.record(Duration.ofNanos(result.timings().prefillNanos() + result.timings().decodeNanos()));
+        promptTokens.increment(result.promptTokens());
+        cachedTokens.increment(result.cachedTokens());
+    }
+
+    @Override
+    public void rejected(String cause) {
+        MeterRegistry r = registry;
+        if (r != null) {
+            r.counter("allinone.engine.rejected", "cause", cause).increment();
+        }
     }
 }

@@ -11,7 +11,6 @@ import dev.langchain4j.model.chat.response.StreamingHandle;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * LangChain4j's {@link StreamingChatModel} on the same engine (and the same loaded weights) as
@@ -27,10 +26,11 @@ public class EngineStreamingChatModel extends EngineModelSupport implements Stre
     @Override
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
         try {
+            RequestControl control = RequestControl.current();
             List<PromptEncoder.Message> messages = PromptMessages.of(request.messages());
             Optional<ChoiceFormat> choice = ChoiceFormat.of(request.parameters().responseFormat());
             if (choice.isPresent()) {
-                engine.choose(messages, choice.get().choices()).whenComplete((result, error) -> {
+                engine.choose(messages, choice.get().choices(), control).whenComplete((result, error) -> {
                     if (error != null) {
                         handler.onError(unwrap(error));
                         return;
@@ -41,10 +41,10 @@ public class EngineStreamingChatModel extends EngineModelSupport implements Stre
                 });
                 return;
             }
-            Handle handle = new Handle();
+            Handle handle = new Handle(control);
             PartialResponseContext context = new PartialResponseContext(handle);
             engine.generate(messages, ChatRequests.settings(request, engine),
-                            delta -> handler.onPartialResponse(new PartialResponse(delta), context), handle::isCancelled)
+                            delta -> handler.onPartialResponse(new PartialResponse(delta), context), control)
                     .whenComplete((result, error) -> {
                         if (error != null) {
                             handler.onError(unwrap(error));
@@ -61,18 +61,17 @@ public class EngineStreamingChatModel extends EngineModelSupport implements Stre
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
-    /** Lets a handler stop its generation; the engine checks it before every token. */
-    private static final class Handle implements StreamingHandle {
-        private final AtomicBoolean cancelled = new AtomicBoolean();
+    /** Lets a handler stop its generation: it cancels the request, which the engine checks before every token. */
+    private record Handle(RequestControl control) implements StreamingHandle {
 
         @Override
         public void cancel() {
-            cancelled.set(true);
+            control.cancel();
         }
 
         @Override
         public boolean isCancelled() {
-            return cancelled.get();
+            return control.cancelled();
         }
     }
 }

@@ -19,7 +19,6 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 
 /**
  * The model, loaded once and shared by every chat model bean: it tokenizes prompts on the caller's thread and
@@ -49,17 +48,24 @@ public class LocalEngine implements SmartLifecycle {
     }
 
     private final ModelProperties properties;
+    private final EngineProperties engineProperties;
     private final ModelResolver resolver;
     private final ModelStatus status;
+    private final TransformerFactory transformers;
+    private final EngineObserver observer;
     private final Duration shutdownGrace;
     private volatile Loaded loaded;
     private volatile boolean running;
     private ApplicationEventPublisher events;
 
-    public LocalEngine(ModelProperties properties, ModelResolver resolver, ModelStatus status, Duration shutdownGrace) {
+    public LocalEngine(ModelProperties properties, EngineProperties engineProperties, ModelResolver resolver,
+                       ModelStatus status, TransformerFactory transformers, EngineObserver observer, Duration shutdownGrace) {
         this.properties = properties;
+        this.engineProperties = engineProperties;
         this.resolver = resolver;
         this.status = status;
+        this.transformers = transformers;
+        this.observer = observer;
         this.shutdownGrace = shutdownGrace;
     }
 
@@ -105,9 +111,11 @@ public class LocalEngine implements SmartLifecycle {
         HfTokenizer tokenizer = HfTokenizer.load(dir.path());
         PromptEncoder prompts = PromptEncoder.load(tokenizer, dir.path());
         GenerationDefaults defaults = GenerationDefaults.load(dir.path(), tokenizer);
-        Transformer transformer = JlamaTransformer.load(dir.path(), properties.effectiveThreads());
+        Transformer transformer = transformers.load(dir.path(), properties.effectiveThreads());
         KvCachePool kvCaches = new KvCachePool(transformer, properties.kvCacheBudget().toBytes());
-        return new Loaded(dir, tokenizer, prompts, defaults, transformer, new InferenceWorker(transformer, kvCaches::close),
+        InferenceWorker worker = new InferenceWorker(transformer, kvCaches::close, engineProperties.queueCapacity(),
+                engineProperties.queueTimeout(), observer);
+        return new Loaded(dir, tokenizer, prompts, defaults, transformer, worker,
                 new TextGenerator(tokenizer, defaults.endTokens()), kvCaches, new SystemPrefixes(prompts),
                 new GeneratedAnswers(REMEMBERED_ANSWERS));
     }
@@ -148,7 +156,7 @@ public class LocalEngine implements SmartLifecycle {
      * does not fit fails at once with {@link PromptTooLongException}.
      */
     public CompletableFuture<GenerationResult> generate(List<PromptEncoder.Message> messages, GenerationSettings settings,
-                                                        TokenListener listener, BooleanSupplier cancelled) {
+                                                        TokenListener listener, RequestControl control) {
         Loaded m = requireLoaded();
         int[] prompt = m.prompts().encode(messages, true, m.answers()::tokensOf);
         int room = properties.contextLimit() - prompt.length;
@@ -160,26 +168,34 @@ public class LocalEngine implements SmartLifecycle {
         boolean continuation = isContinuation(messages);
         long submitted = System.nanoTime();
         InferenceWorker worker = m.worker();
-        return worker.submit(t -> {
+        return worker.submit(control, t -> {
             // The answer's state is kept: the conversation's next turn extends this prompt and answer.
             KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, true, continuation);
+            TextGenerator.Outcome outcome;
             try {
-                TextGenerator.Outcome outcome = m.generator().generate(t, lease.cache, lease.start, prompt, settings,
-                        maxNewTokens, listener, () -> cancelled.getAsBoolean() || worker.closing(), submitted);
+                outcome = m.generator().generate(t, lease.cache, lease.start, prompt, settings,
+                        maxNewTokens, listener, () -> control.stop() || worker.closing(), submitted);
                 m.kvCaches().release(lease, outcome.inCache(), true);
-                if (outcome.answerTokens() != null) {
-                    m.answers().remember(outcome.result().text(), outcome.answerTokens());
-                }
-                return outcome.result();
             } catch (RuntimeException | Error e) {
                 m.kvCaches().discard(lease);
                 throw e;
             }
+            if (outcome.result().finish() == GenerationResult.Finish.CANCELLED && control.expired()) {
+                observer.rejected("deadline");
+                throw new DeadlineExceededException("The request's deadline passed after "
+                        + outcome.result().outputTokens() + " tokens of the answer");
+            }
+            if (outcome.answerTokens() != null) {
+                m.answers().remember(outcome.result().text(), outcome.answerTokens());
+            }
+            observer.generated(outcome.result());
+            return outcome.result();
         });
     }
 
     /** Queues a choice among {@code choices} as the answer to {@code messages}. */
-    public CompletableFuture<ChoiceResult> choose(List<PromptEncoder.Message> messages, List<String> choices) {
+    public CompletableFuture<ChoiceResult> choose(List<PromptEncoder.Message> messages, List<String> choices,
+                                                  RequestControl control) {
         if (choices.isEmpty() || new HashSet<>(choices).size() != choices.size()) {
             throw new IllegalArgumentException("Choices must be distinct and at least one: " + choices);
         }
@@ -192,12 +208,13 @@ public class LocalEngine implements SmartLifecycle {
         int systemPrefix = m.systemPrefixes().length(messages, prompt);
         boolean continuation = isContinuation(messages);
         long submitted = System.nanoTime();
-        return m.worker().submit(t -> {
+        return m.worker().submit(control, t -> {
             // Scoring only reads the prompt's state: a shared prefix is borrowed in place, nothing is kept.
             KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, false, continuation);
             try {
                 ChoiceResult result = ChoiceScorer.choose(t, lease.cache, lease.start, prompt, plan, submitted);
                 m.kvCaches().release(lease, prompt, false);
+                observer.chose(result);
                 return result;
             } catch (RuntimeException | Error e) {
                 m.kvCaches().discard(lease);

@@ -5,7 +5,10 @@ import dev.allinone.companion.ConversationService;
 import dev.allinone.sentiment.Sentiment;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
+import dev.allinone.engine.RequestControl;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -39,10 +42,12 @@ class ChatController {
 
     private final ConversationService conversations;
     private final InputLimits limits;
+    private final Problems problems;
 
-    ChatController(ConversationService conversations, InputLimits limits) {
+    ChatController(ConversationService conversations, InputLimits limits, Problems problems) {
         this.conversations = conversations;
         this.limits = limits;
+        this.problems = problems;
     }
 
     @PostMapping("/chat")
@@ -50,6 +55,22 @@ class ChatController {
         limits.check("message", request.message());
         ConversationService.Turn turn = conversations.chat(request.conversationId(), request.message());
         return new ChatResponse(turn.conversationId(), turn.reply(), turn.sentiment().sentiment());
+    }
+
+    /**
+     * The same turn as Server-Sent Events: {@code sentiment}, then {@code delta}s of the answer, then
+     * {@code done} with usage and finish reason, or {@code error} with problem details. Errors before the
+     * stream starts are plain problem responses with their status.
+     */
+    @PostMapping(path = "/chat/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter chatStream(@Valid @RequestBody ChatRequest request) {
+        limits.check("message", request.message());
+        RequestControl control = RequestControl.current();
+        long remaining = control.remainingNanos();
+        SseEmitter emitter = new SseEmitter(remaining == Long.MAX_VALUE ? 0L : remaining / 1_000_000 + 1000);
+        conversations.chatStream(request.conversationId(), request.message(), control,
+                new SseTurnWriter(emitter, control, problems::of));
+        return emitter;
     }
 
     @GetMapping("/conversations/{id}")

@@ -2,7 +2,11 @@ package dev.allinone.web;
 
 import dev.allinone.companion.CompanionAutoConfiguration;
 import dev.langchain4j.model.TokenCountEstimator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -20,5 +24,19 @@ public class WebAutoConfiguration {
     @Bean
     InputLimits allinoneInputLimits(TokenCountEstimator tokens, ApiProperties properties) {
         return new InputLimits(tokens, properties);
+    }
+
+    @Bean
+    Problems allinoneProblems(ObjectProvider<MeterRegistry> meters) {
+        return new Problems(meters);
+    }
+
+    @Bean
+    FilterRegistrationBean<ApiRequestFilter> allinoneApiRequestFilter(ApiProperties properties, Problems problems,
+                                                                       ObjectMapper json) {
+        FilterRegistrationBean<ApiRequestFilter> registration =
+                new FilterRegistrationBean<>(new ApiRequestFilter(properties, problems, json));
+        registration.addUrlPatterns("/api/*");
+        return registration;
     }
 }

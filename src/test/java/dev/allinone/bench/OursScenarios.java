@@ -6,6 +6,9 @@ import dev.allinone.companion.CompanionProperties;
 import dev.allinone.companion.ConversationMemory;
 import dev.allinone.companion.ConversationStore;
 import dev.allinone.engine.EngineChatModel;
+import dev.allinone.engine.EngineObserver;
+import dev.allinone.engine.EngineProperties;
+import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.engine.EngineResponseMetadata;
 import dev.allinone.engine.EngineTokenCountEstimator;
 import dev.allinone.engine.LocalEngine;
@@ -51,8 +54,9 @@ public final class OursScenarios {
                 URI.create("http://127.0.0.1:9"), null, true, Duration.ofSeconds(5), format, 0, 4096,
                 companionAnswerTokens, DataSize.ofMegabytes(256));
         ModelStatus status = new ModelStatus();
-        LocalEngine engine = new LocalEngine(properties, new ModelResolver(properties,
-                new HuggingFaceHub(properties.hubUrl(), null, Duration.ofSeconds(5)), status), status, Duration.ofSeconds(5));
+        LocalEngine engine = new LocalEngine(properties, new EngineProperties(16, Duration.ofMinutes(5)), new ModelResolver(
+                properties, new HuggingFaceHub(properties.hubUrl(), null, Duration.ofSeconds(5)), status), status,
+                JlamaTransformer::load, EngineObserver.NONE, Duration.ofSeconds(5));
         engine.start();
         System.out.println("READY");
 

@@ -107,13 +107,13 @@ class EngineChatModelTest {
     void scoringFromTheSharedPromptCacheEqualsScoringEachAnswerAfresh() {
         // Every answer continues from one KV cache; the result must not depend on the order of the answers.
         List<PromptEncoder.Message> prompt = List.of(new PromptEncoder.Message("user", "How do you feel?"));
-        ChoiceResult forward = engine.choose(prompt, List.of("POSITIVE", "NEGATIVE", "NEUTRAL")).join();
-        ChoiceResult backward = engine.choose(prompt, List.of("NEUTRAL", "NEGATIVE", "POSITIVE")).join();
+        ChoiceResult forward = engine.choose(prompt, List.of("POSITIVE", "NEGATIVE", "NEUTRAL"), RequestControl.unlimited()).join();
+        ChoiceResult backward = engine.choose(prompt, List.of("NEUTRAL", "NEGATIVE", "POSITIVE"), RequestControl.unlimited()).join();
         for (String label : forward.probabilities().keySet()) {
             assertThat(backward.probabilities().get(label)).isCloseTo(forward.probabilities().get(label), within(1e-6));
         }
         for (String label : List.of("POSITIVE", "NEGATIVE")) {
-            ChoiceResult alone = engine.choose(prompt, List.of(label, "NEUTRAL")).join();
+            ChoiceResult alone = engine.choose(prompt, List.of(label, "NEUTRAL"), RequestControl.unlimited()).join();
             double ratio = forward.probabilities().get(label) / forward.probabilities().get("NEUTRAL");
             assertThat(alone.probabilities().get(label) / alone.probabilities().get("NEUTRAL")).isCloseTo(ratio, within(1e-6 * ratio));
         }
@@ -188,7 +188,7 @@ class EngineChatModelTest {
         for (int i = 0; i < 6; i++) {
             int n = i;
             List<PromptEncoder.Message> messages = List.of(new PromptEncoder.Message("user", "caller " + n));
-            all.add(engine.generate(messages, settings, TokenListener.NONE, () -> false).thenRun(() -> finished.add(n)));
+            all.add(engine.generate(messages, settings, TokenListener.NONE, RequestControl.unlimited()).thenRun(() -> finished.add(n)));
         }
         all.forEach(java.util.concurrent.CompletableFuture::join);
         assertThat(finished).containsExactly(0, 1, 2, 3, 4, 5);

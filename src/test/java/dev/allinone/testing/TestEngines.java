@@ -1,6 +1,10 @@
 package dev.allinone.testing;
 
+import dev.allinone.engine.EngineObserver;
+import dev.allinone.engine.EngineProperties;
 import dev.allinone.engine.LocalEngine;
+import dev.allinone.engine.TransformerFactory;
+import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.model.HuggingFaceHub;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
@@ -28,11 +32,16 @@ public final class TestEngines {
 
     /** A new started engine; the caller stops it. */
     public static LocalEngine start(ModelProperties properties) {
+        return start(properties, new EngineProperties(16, Duration.ofSeconds(30)), JlamaTransformer::load);
+    }
+
+    /** A new started engine with its own admission settings and network; the caller stops it. */
+    public static LocalEngine start(ModelProperties properties, EngineProperties engine, TransformerFactory transformers) {
         ModelStatus status = new ModelStatus();
         HuggingFaceHub hub = new HuggingFaceHub(properties.hubUrl(), properties.hubToken(), Duration.ofSeconds(5));
-        LocalEngine engine = new LocalEngine(properties, new ModelResolver(properties, hub, status), status,
-                Duration.ofSeconds(10));
-        engine.start();
-        return engine;
+        LocalEngine started = new LocalEngine(properties, engine, new ModelResolver(properties, hub, status), status,
+                transformers, EngineObserver.NONE, Duration.ofSeconds(10));
+        started.start();
+        return started;
     }
 }
