@@ -6,23 +6,22 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
  * The one thread that runs the model. Jlama's model is not thread-safe (two generations at once crashed the
- * JVM), so every use of the {@link Transformer} goes through here, one task at a time, in the order the tasks
- * were submitted. The worker owns the transformer and closes it last.
+ * JVM), so every use of the {@link Transformer} goes through here, one task at a time. The worker owns the
+ * transformer and closes it last.
  *
- * <p>Admission: at most {@code queueCapacity} tasks wait; one more is refused at once. A task that waited
- * longer than {@code queueTimeout}, or whose request is past its deadline or cancelled by the time its turn
- * comes, is dropped without touching the model, so the next one starts at once.
+ * <p>Admission is per request: at most {@code queueCapacity} requests wait; one more is refused at once.
+ * Requests are served in arrival order, and a request that already had its turn (a support turn labels the
+ * message, then answers it: two model tasks) goes before the ones still waiting, so an admitted request is
+ * never refused halfway. A request that waited longer than {@code queueTimeout}, or is past its deadline or
+ * cancelled when its turn comes, is dropped without touching the model, so the next one starts at once.
  */
 public final class InferenceWorker implements AutoCloseable {
 
@@ -30,9 +29,16 @@ public final class InferenceWorker implements AutoCloseable {
 
     private final Transformer transformer;
     private final Runnable beforeModelClose;
+    private final int queueCapacity;
     private final long queueTimeoutNanos;
     private final EngineObserver observer;
-    private final ThreadPoolExecutor thread;
+    private final LinkedBlockingDeque<Task<?>> queue = new LinkedBlockingDeque<>();
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Requests waiting for their first turn (follow-up tasks of admitted requests not counted). */
+    private int waitingRequests;
+    private boolean busy;
+    private boolean accepting = true;
     private volatile boolean closing;
 
     /**
@@ -43,15 +49,12 @@ public final class InferenceWorker implements AutoCloseable {
                            EngineObserver observer) {
         this.transformer = transformer;
         this.beforeModelClose = beforeModelClose;
+        this.queueCapacity = queueCapacity;
         this.queueTimeoutNanos = queueTimeout.toNanos();
         this.observer = observer;
-        // Capacity 0: no waiting at all, a request is refused whenever the model is taken.
-        BlockingQueue<Runnable> queue = queueCapacity > 0 ? new ArrayBlockingQueue<>(queueCapacity) : new SynchronousQueue<>();
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, queue, r -> {
-            Thread t = new Thread(r, "allinone-inference");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = new Thread(this::serve, "allinone-inference");
+        thread.setDaemon(true);
+        thread.start();
     }
 
     /**
@@ -59,40 +62,80 @@ public final class InferenceWorker implements AutoCloseable {
      * full. Cancelling the returned future before the task starts skips it; a running task stops when it
      * checks {@link #closing()} or the request's control.
      */
-    public <T> CompletableFuture<T> submit(RequestControl control, Function<Transformer, T> task) {
-        Task<T> queued = new Task<>(control, task);
-        if (closing || thread.isShutdown()) {
-            observer.rejected("shutting_down");
-            queued.result.completeExceptionally(new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN,
-                    "The service is shutting down"));
-            return queued.result;
+    public <T> CompletableFuture<T> submit(RequestControl control, Function<Transformer, T> work) {
+        Task<T> task;
+        synchronized (this) {
+            boolean followUp = control.admitted();
+            // While closing, admitted requests may finish their turn; new ones are refused.
+            if (closing || (!accepting && !followUp)) {
+                observer.rejected("shutting_down");
+                return CompletableFuture.failedFuture(new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN,
+                        "The service is shutting down"));
+            }
+            boolean idle = !busy && queue.isEmpty();
+            if (!followUp && !idle && waitingRequests >= queueCapacity) {
+                observer.rejected("queue_full");
+                return CompletableFuture.failedFuture(new EngineBusyException(EngineBusyException.Reason.QUEUE_FULL,
+                        "The model is busy: " + waitingRequests + " requests are already waiting"));
+            }
+            task = new Task<>(control, work, followUp);
+            if (followUp) {
+                queue.addFirst(task);
+            } else {
+                control.admit();
+                waitingRequests++;
+                queue.addLast(task);
+            }
         }
-        try {
-            thread.execute(queued);
-        } catch (RejectedExecutionException e) {
-            boolean full = !thread.isShutdown();
-            observer.rejected(full ? "queue_full" : "shutting_down");
-            queued.result.completeExceptionally(full
-                    ? new EngineBusyException(EngineBusyException.Reason.QUEUE_FULL,
-                            "The model is busy: " + thread.getQueue().size() + " requests are already waiting")
-                    : new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN, "The service is shutting down"));
-        }
-        return queued.result;
+        return task.result;
     }
 
-    private final class Task<T> implements Runnable {
+    private void serve() {
+        try {
+            while (true) {
+                Task<?> task = queue.take();
+                if (task.isEnd()) {
+                    return;
+                }
+                synchronized (this) {
+                    if (!task.followUp) {
+                        waitingRequests--;
+                    }
+                    busy = true;
+                }
+                try {
+                    task.run();
+                } finally {
+                    synchronized (this) {
+                        busy = false;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private final class Task<T> {
         final CompletableFuture<T> result = new CompletableFuture<>();
         final RequestControl control;
         final Function<Transformer, T> work;
+        final boolean followUp;
         final long queuedAt = System.nanoTime();
 
-        Task(RequestControl control, Function<Transformer, T> work) {
+        Task(RequestControl control, Function<Transformer, T> work, boolean followUp) {
             this.control = control;
             this.work = work;
+            this.followUp = followUp;
         }
 
-        @Override
-        public void run() {
+        boolean isEnd() {
+            return work == null;
+        }
+
+        void run() {
             if (result.isDone()) {
                 return; // cancelled while it waited
             }
@@ -107,7 +150,7 @@ public final class InferenceWorker implements AutoCloseable {
                         "The request's deadline passed while it waited for the model"));
                 return;
             }
-            if (waited > queueTimeoutNanos) {
+            if (!followUp && waited > queueTimeoutNanos) {
                 observer.rejected("queue_timeout");
                 result.completeExceptionally(new EngineBusyException(EngineBusyException.Reason.QUEUE_TIMEOUT,
                         "The request waited " + waited / 1_000_000 + " ms for the model, longer than allowed"));
@@ -120,16 +163,21 @@ public final class InferenceWorker implements AutoCloseable {
                 result.completeExceptionally(e);
             }
         }
+
+        void refuse() {
+            result.completeExceptionally(new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN,
+                    "The service is shutting down"));
+        }
     }
 
-    /** True once {@link #close} began: running generations stop at the next token. */
+    /** True once {@link #close} gave up waiting: running generations stop at the next token. */
     public boolean closing() {
         return closing;
     }
 
-    /** Tasks waiting for the model (not counting the one running). */
-    public int waiting() {
-        return thread.getQueue().size();
+    /** Requests waiting for the model (not counting the one running). */
+    public synchronized int waiting() {
+        return waitingRequests;
     }
 
     /** KV caches not yet closed. */
@@ -138,22 +186,26 @@ public final class InferenceWorker implements AutoCloseable {
     }
 
     /**
-     * Stops taking tasks, lets queued and running ones finish for up to {@code grace}, then cancels what still
+     * Stops taking requests, lets queued and running ones finish for up to {@code grace}, then cancels what still
      * runs and refuses what still waits. The model is freed only once the thread is idle: freeing it under a
      * running task crashes the JVM.
      */
     public void close(Duration grace) {
-        thread.shutdown();
+        synchronized (this) {
+            if (!accepting) {
+                return;
+            }
+            accepting = false;
+            queue.addLast(new Task<>(RequestControl.unlimited(), null, true)); // the end marker
+        }
         try {
-            if (!thread.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!stopped.await(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                 closing = true;
-                List<Runnable> dropped = new ArrayList<>();
-                thread.getQueue().drainTo(dropped);
-                for (Runnable r : dropped) {
-                    ((Task<?>) r).result.completeExceptionally(new EngineBusyException(
-                            EngineBusyException.Reason.SHUTTING_DOWN, "The service is shutting down"));
-                }
-                if (!thread.awaitTermination(30, TimeUnit.SECONDS)) {
+                List<Task<?>> dropped = new ArrayList<>();
+                queue.drainTo(dropped);
+                dropped.stream().filter(t -> !t.isEnd()).forEach(Task::refuse);
+                queue.addLast(new Task<>(RequestControl.unlimited(), null, true));
+                if (!stopped.await(30, TimeUnit.SECONDS)) {
                     log.error("The inference thread did not stop; leaving the model loaded");
                     return;
                 }

@@ -1,6 +1,5 @@
 package dev.allinone.engine;
 
-import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
@@ -276,7 +275,7 @@ public class LocalEngine implements SmartLifecycle {
 
     /** The weights' type in memory (BF16, Q4, ...). */
     public String weightType() {
-        return requireLoaded().transformer() instanceof JlamaTransformer j ? j.weightType() : "unknown";
+        return requireLoaded().transformer().weightType();
     }
 
     private Loaded requireLoaded() {

@@ -17,6 +17,7 @@ public final class RequestControl {
     private final long deadlineNanos;
     private final boolean hasDeadline;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private volatile boolean admitted;
 
     private RequestControl(long deadlineNanos, boolean hasDeadline) {
         this.deadlineNanos = deadlineNanos;
@@ -62,6 +63,15 @@ public final class RequestControl {
     public interface Scope extends AutoCloseable {
         @Override
         void close();
+    }
+
+    /** Whether the request already had a turn on the model: its next task is a follow-up, not a newcomer. */
+    boolean admitted() {
+        return admitted;
+    }
+
+    void admit() {
+        admitted = true;
     }
 
     public void cancel() {

@@ -41,6 +41,9 @@ public interface Transformer extends AutoCloseable {
     /** Which kernels run the matrix products, for the startup log. */
     String kernels();
 
+    /** What the weights are stored as in memory (BF16, Q4, ...). */
+    String weightType();
+
     @Override
     void close();
 }

@@ -4,7 +4,6 @@ import dev.allinone.companion.Conversation;
 import dev.allinone.companion.ConversationService;
 import dev.allinone.sentiment.Sentiment;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import dev.allinone.engine.RequestControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -28,7 +27,7 @@ import java.util.List;
 @RequestMapping("/api")
 class ChatController {
 
-    record ChatRequest(String conversationId, @NotBlank(message = "must not be blank") String message) {
+    record ChatRequest(String conversationId, @Text String message) {
     }
 
     record ChatResponse(String conversationId, String reply, Sentiment sentiment) {

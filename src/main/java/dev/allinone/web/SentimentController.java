@@ -4,7 +4,6 @@ import dev.allinone.sentiment.Sentiment;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.sentiment.SentimentScores;
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.NotBlank;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -17,7 +16,7 @@ import java.util.Map;
 @RequestMapping("/api")
 class SentimentController {
 
-    record SentimentRequest(@NotBlank(message = "must not be blank") String text) {
+    record SentimentRequest(@Text String text) {
     }
 
     record SentimentResponse(Sentiment sentiment, Map<Sentiment, Double> scores) {

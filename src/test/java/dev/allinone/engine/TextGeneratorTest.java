@@ -112,6 +112,11 @@ class TextGeneratorTest {
         }
 
         @Override
+        public String weightType() {
+            return "script";
+        }
+
+        @Override
         public void close() {
         }
     }

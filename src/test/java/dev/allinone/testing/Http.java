@@ -22,15 +22,42 @@ public final class Http {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final HttpClient client;
     private final String base;
+    private final int port;
 
     public Http(int port) {
+        this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         this.base = "http://127.0.0.1:" + port;
+        this.port = port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A client that connects from its own loopback address (127.0.0.x): another client, as the server sees it. */
+    public Http(int port, String localAddress) {
+        try {
+            this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                    .localAddress(java.net.InetAddress.getByName(localAddress)).build();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalArgumentException(e);
+        }
+        this.base = "http://127.0.0.1:" + port;
+        this.port = port;
     }
 
     public Response post(String path, String body) {
         return post(path, body, "application/json");
+    }
+
+    /** POST JSON with extra headers. */
+    public Response post(String path, String body, java.util.Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        headers.forEach(request::header);
+        return send(request);
     }
 
     public Response post(String path, String body, String contentType) {

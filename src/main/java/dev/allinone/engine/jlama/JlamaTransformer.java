@@ -312,7 +312,7 @@ public final class JlamaTransformer implements Transformer {
         return TensorOperationsProvider.get().name();
     }
 
-    /** What the weights are stored as after loading (BF16, Q4, ...). */
+    @Override
     public String weightType() {
         return model.getWeights().getModelDType().name();
     }

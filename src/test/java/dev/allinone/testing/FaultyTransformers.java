@@ -1,0 +1,87 @@
+package dev.allinone.testing;
+
+import dev.allinone.engine.KvCache;
+import dev.allinone.engine.Transformer;
+import dev.allinone.engine.TransformerFactory;
+import dev.allinone.engine.jlama.JlamaTransformer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The real transformer, with a fault that a test can arm: after a given number of decode steps the network
+ * throws, as a kernel failure would. The real engine cannot be made to fail on demand any other way.
+ */
+public final class FaultyTransformers implements TransformerFactory {
+
+    private final AtomicInteger stepsUntilFault = new AtomicInteger(-1);
+
+    /** The {@code steps}-th next decode step throws (once). */
+    public void failAfter(int steps) {
+        stepsUntilFault.set(steps);
+    }
+
+    @Override
+    public Transformer load(java.nio.file.Path modelDir, int threads) {
+        JlamaTransformer real = JlamaTransformer.load(modelDir, threads);
+        return new Transformer() {
+            @Override
+            public int vocabularySize() {
+                return real.vocabularySize();
+            }
+
+            @Override
+            public KvCache newCache() {
+                return real.newCache();
+            }
+
+            @Override
+            public float[] prefill(KvCache cache, int start, int[] tokens) {
+                return real.prefill(cache, start, tokens);
+            }
+
+            @Override
+            public float[][] prefillAll(KvCache cache, int start, int[] tokens) {
+                return real.prefillAll(cache, start, tokens);
+            }
+
+            @Override
+            public float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows) {
+                return real.prefillRows(cache, start, tokens, rows);
+            }
+
+            @Override
+            public float[] next(KvCache cache, int position, int token) {
+                if (stepsUntilFault.get() > 0 && stepsUntilFault.decrementAndGet() == 0) {
+                    stepsUntilFault.set(-1);
+                    throw new IllegalStateException("injected kernel fault");
+                }
+                return real.next(cache, position, token);
+            }
+
+            @Override
+            public void copyPrefix(KvCache from, KvCache to, int length) {
+                real.copyPrefix(from, to, length);
+            }
+
+            @Override
+            public int openCaches() {
+                return real.openCaches();
+            }
+
+            @Override
+            public String kernels() {
+                return real.kernels();
+            }
+
+            @Override
+            public String weightType() {
+                return real.weightType();
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+    }
+}
