@@ -3,6 +3,9 @@ package dev.allinone;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.info.Info;
 
 /**
  * The allinone service: one Qwen model on the CPU behind a REST API. Everything is auto-configuration (see
@@ -16,5 +19,13 @@ public class AllInOneApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(AllInOneApplication.class, args);
+    }
+
+    /** The service's OpenAPI description (/v3/api-docs, UI at /swagger-ui.html). */
+    @Bean
+    OpenAPI allinoneOpenApi() {
+        return new OpenAPI().info(new Info().title("allinone").version("0.1")
+                .description("One small open LLM (Qwen1.5-0.5B-Chat) on the CPU: sentiment, a support companion, "
+                        + "and an OpenAI-compatible API. Errors are RFC 9457 problem details."));
     }
 }

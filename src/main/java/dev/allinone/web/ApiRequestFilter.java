@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
- * What every {@code /api} request goes through before a controller: the body-size cap (checked on the
+ * What every {@code /api} and {@code /v1} request goes through before a controller: the body-size cap (checked on the
  * declared length, and enforced while reading for chunked bodies), the per-client limit on requests in flight,
  * and the request's deadline ({@code Request-Timeout} header, capped; the configured default otherwise),
  * which the engine honours.
@@ -48,7 +48,8 @@ class ApiRequestFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        return !request.getRequestURI().startsWith(request.getContextPath() + "/api/");
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return !path.startsWith("/api/") && !path.startsWith("/v1/");
     }
 
     @Override

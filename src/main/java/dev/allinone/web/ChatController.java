@@ -3,7 +3,13 @@ package dev.allinone.web;
 import dev.allinone.companion.Conversation;
 import dev.allinone.companion.ConversationService;
 import dev.allinone.sentiment.Sentiment;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
+import org.springframework.http.ProblemDetail;
 import dev.allinone.engine.RequestControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -25,6 +31,7 @@ import java.util.List;
  */
 @RestController
 @RequestMapping("/api")
+@Tag(name = "Support chat", description = "Every message labelled with its sentiment and answered by the companion")
 class ChatController {
 
     record ChatRequest(String conversationId, @Text String message) {
@@ -49,6 +56,10 @@ class ChatController {
         this.problems = problems;
     }
 
+    @Operation(summary = "Label and answer a message; without conversationId a new conversation starts")
+    @ProblemResponses
+    @ApiResponse(responseCode = "404", description = "Unknown or expired conversation",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @PostMapping("/chat")
     ChatResponse chat(@Valid @RequestBody ChatRequest request) {
         limits.check("message", request.message());
@@ -61,6 +72,8 @@ class ChatController {
      * {@code done} with usage and finish reason, or {@code error} with problem details. Errors before the
      * stream starts are plain problem responses with their status.
      */
+    @Operation(summary = "The same turn as Server-Sent Events: sentiment, delta..., done (or error)")
+    @ProblemResponses
     @PostMapping(path = "/chat/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     SseEmitter chatStream(@Valid @RequestBody ChatRequest request) {
         limits.check("message", request.message());
@@ -68,10 +81,13 @@ class ChatController {
         long remaining = control.remainingNanos();
         SseEmitter emitter = new SseEmitter(remaining == Long.MAX_VALUE ? 0L : remaining / 1_000_000 + 1000);
         conversations.chatStream(request.conversationId(), request.message(), control,
-                new SseTurnWriter(emitter, control, problems::of));
+                new SseTurnWriter(new SseEventQueue(emitter, control), problems::of));
         return emitter;
     }
 
+    @Operation(summary = "A conversation's messages, each user message with its sentiment")
+    @ApiResponse(responseCode = "404", description = "Unknown or expired conversation",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @GetMapping("/conversations/{id}")
     ConversationView conversation(@PathVariable String id) {
         Conversation conversation = conversations.find(id);
@@ -81,6 +97,10 @@ class ChatController {
         return new ConversationView(conversation.id(), conversation.createdAt(), messages);
     }
 
+    @Operation(summary = "Forget a conversation")
+    @ApiResponse(responseCode = "204", description = "Forgotten")
+    @ApiResponse(responseCode = "404", description = "Unknown or expired conversation",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @DeleteMapping("/conversations/{id}")
     ResponseEntity<Void> delete(@PathVariable String id) {
         conversations.delete(id);

@@ -13,26 +13,31 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 
 /**
  * The API's errors as RFC 9457 problem details with the right status and a message a client can act on,
  * never a stack trace; and a count of refused requests by cause ({@code allinone.api.rejected}). Used by the
- * exception handler and, for errors after a stream started, by the SSE writer.
+ * exception handlers and, for errors after a stream started, by the SSE writers.
+ *
+ * <p>Every problem also carries OpenAI's error object ({@code "error": {"message", "type", "code"}}), which
+ * OpenAI client libraries read; RFC 9457 clients see an extension member.
  */
-class Problems {
+public class Problems {
 
     private static final Logger log = LoggerFactory.getLogger(Problems.class);
 
     private final ObjectProvider<MeterRegistry> meters;
 
-    Problems(ObjectProvider<MeterRegistry> meters) {
+    public Problems(ObjectProvider<MeterRegistry> meters) {
         this.meters = meters;
     }
 
     /** Problem details for {@code error}; unexpected errors are logged with an incident id, once. */
-    ProblemDetail of(Throwable error) {
+    public ProblemDetail of(Throwable error) {
         return switch (error) {
             case InputTooLongException e -> {
                 ProblemDetail p = problem(HttpStatus.PAYLOAD_TOO_LARGE, "Input too long", e.getMessage(), "input_too_long");
@@ -75,14 +80,25 @@ class Problems {
     }
 
     /** Whether clients should be told to come back later (Retry-After). */
-    static boolean retryable(ProblemDetail problem) {
+    public static boolean retryable(ProblemDetail problem) {
         return problem.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value()
                 || problem.getStatus() == HttpStatus.TOO_MANY_REQUESTS.value();
     }
 
-    ProblemDetail problem(HttpStatus status, String title, String detail, String rejectionCause) {
+    public ProblemDetail problem(HttpStatus status, String title, String detail, String rejectionCause) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setTitle(title);
+        Map<String, Object> openAi = new LinkedHashMap<>();
+        openAi.put("message", detail);
+        openAi.put("type", switch (status) {
+            case BAD_REQUEST, PAYLOAD_TOO_LARGE, NOT_FOUND, UNSUPPORTED_MEDIA_TYPE -> "invalid_request_error";
+            case UNAUTHORIZED -> "authentication_error";
+            case TOO_MANY_REQUESTS -> "rate_limit_error";
+            case GATEWAY_TIMEOUT -> "timeout_error";
+            default -> "server_error";
+        });
+        openAi.put("code", rejectionCause);
+        problem.setProperty("error", openAi);
         if (rejectionCause != null) {
             meters.ifAvailable(r -> r.counter("allinone.api.rejected", "cause", rejectionCause).increment());
         }

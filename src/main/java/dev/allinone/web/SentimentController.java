@@ -3,6 +3,8 @@ package dev.allinone.web;
 import dev.allinone.sentiment.Sentiment;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.sentiment.SentimentScores;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -14,6 +16,7 @@ import java.util.Map;
 /** {@code POST /api/sentiment}: the sentiment of one text, with each label's probability. */
 @RestController
 @RequestMapping("/api")
+@Tag(name = "Sentiment", description = "How a customer feels, in English or Chinese")
 class SentimentController {
 
     record SentimentRequest(@Text String text) {
@@ -30,6 +33,8 @@ class SentimentController {
         this.limits = limits;
     }
 
+    @Operation(summary = "Label a text POSITIVE, NEGATIVE or NEUTRAL, with each label's probability")
+    @ProblemResponses
     @PostMapping("/sentiment")
     SentimentResponse analyze(@Valid @RequestBody SentimentRequest request) {
         limits.check("text", request.text());

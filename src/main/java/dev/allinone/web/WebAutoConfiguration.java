@@ -12,18 +12,35 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /** The REST API under {@code /api}; {@code allinone.api.enabled=false} leaves it out. */
 @AutoConfiguration(after = CompanionAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnProperty(prefix = "allinone.api", name = "enabled", matchIfMissing = true)
-@EnableConfigurationProperties(ApiProperties.class)
+@EnableConfigurationProperties({ApiProperties.class, WebProperties.class})
 @Import({SentimentController.class, ChatController.class, ApiExceptionHandler.class})
 public class WebAutoConfiguration {
 
     @Bean
     InputLimits allinoneInputLimits(TokenCountEstimator tokens, ApiProperties properties) {
         return new InputLimits(tokens, properties);
+    }
+
+    /**
+     * The chat page (static, under /allinone/) at the root. A redirect rather than a forward: the page loads its
+     * script and style, and calls the API, by relative URLs, so it also works under a servlet context path.
+     */
+    @Bean
+    @ConditionalOnProperty(prefix = "allinone.web", name = "chat-page", havingValue = "true")
+    WebMvcConfigurer allinoneChatPage() {
+        return new WebMvcConfigurer() {
+            @Override
+            public void addViewControllers(ViewControllerRegistry registry) {
+                registry.addRedirectViewController("/", "/allinone/index.html");
+            }
+        };
     }
 
     @Bean
@@ -36,7 +53,7 @@ public class WebAutoConfiguration {
                                                                        ObjectMapper json) {
         FilterRegistrationBean<ApiRequestFilter> registration =
                 new FilterRegistrationBean<>(new ApiRequestFilter(properties, problems, json));
-        registration.addUrlPatterns("/api/*");
+        registration.addUrlPatterns("/api/*", "/v1/*");
         return registration;
     }
 }

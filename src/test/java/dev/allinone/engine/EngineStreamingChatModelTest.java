@@ -1,19 +1,14 @@
 package dev.allinone.engine;
 
+import dev.allinone.testing.Streamed;
 import dev.allinone.testing.TestEngines;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
-import dev.langchain4j.model.chat.response.PartialResponse;
-import dev.langchain4j.model.chat.response.PartialResponseContext;
-import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.output.FinishReason;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,32 +19,8 @@ class EngineStreamingChatModelTest {
     private final EngineStreamingChatModel streaming = new EngineStreamingChatModel(engine, List.of());
     private final EngineChatModel blocking = new EngineChatModel(engine, List.of());
 
-    private record Streamed(List<String> deltas, ChatResponse response) {
-    }
-
     private Streamed stream(ChatRequest request, int cancelAfter) throws Exception {
-        List<String> deltas = new CopyOnWriteArrayList<>();
-        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
-        streaming.chat(request, new StreamingChatResponseHandler() {
-            @Override
-            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                deltas.add(partial.text());
-                if (deltas.size() == cancelAfter) {
-                    context.streamingHandle().cancel();
-                }
-            }
-
-            @Override
-            public void onCompleteResponse(ChatResponse response) {
-                done.complete(response);
-            }
-
-            @Override
-            public void onError(Throwable error) {
-                done.completeExceptionally(error);
-            }
-        });
-        return new Streamed(deltas, done.get(60, TimeUnit.SECONDS));
+        return Streamed.from(streaming, request, cancelAfter);
     }
 
     @Test

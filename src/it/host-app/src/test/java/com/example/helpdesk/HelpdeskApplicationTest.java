@@ -1,0 +1,75 @@
+package com.example.helpdesk;
+
+import dev.allinone.engine.EngineChatModel;
+import dev.allinone.model.ModelDirectory;
+import dev.allinone.model.synthetic.SyntheticCheckpoint;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.client.TestRestTemplate;
+import org.springframework.context.ApplicationContext;
+import org.springframework.http.ResponseEntity;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** allinone as a dependency of another application: its own AI service, allinone's API, one replaced bean. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class HelpdeskApplicationTest {
+
+    @DynamicPropertySource
+    static void model(DynamicPropertyRegistry registry) throws IOException {
+        Path models = Path.of("target", "models").toAbsolutePath();
+        ModelDirectory dir = ModelDirectory.of(models, "Qwen/Qwen1.5-0.5B-Chat");
+        if (!dir.isComplete()) {
+            SyntheticCheckpoint.write(dir.path(), SyntheticCheckpoint.Size.TINY, 42);
+        }
+        registry.add("allinone.model.models-dir", models::toString);
+    }
+
+    @Autowired
+    IntentClassifier classifier;
+
+    @Autowired
+    HelpdeskApplication.AuditedConversationStore store;
+
+    @Autowired
+    TestRestTemplate http;
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void theHostsOwnAiServiceSharesTheOneModelAndAlwaysGetsAnIntent() {
+        for (String message : List.of("Where is my parcel?", "I want my money back", "这个耳机防水吗？", "hello")) {
+            assertThat(classifier.classify(message)).isIn((Object[]) Intent.values());
+        }
+        assertThat(context.getBeansOfType(EngineChatModel.class)).hasSize(1);
+    }
+
+    @Test
+    void allinonesApiRunsInsideTheHostWithTheHostsReplacementBean() {
+        int before = store.opened();
+        ResponseEntity<Map> chat = http.postForEntity("/api/chat", Map.of("message", "My order is late"), Map.class);
+        assertThat(chat.getStatusCode().value()).isEqualTo(200);
+        assertThat(chat.getBody()).containsKeys("conversationId", "reply", "sentiment");
+        assertThat(store.opened()).isEqualTo(before + 1);
+
+        ResponseEntity<Map> sentiment = http.postForEntity("/api/sentiment", Map.of("text", "Thanks!"), Map.class);
+        assertThat(sentiment.getStatusCode().value()).isEqualTo(200);
+    }
+
+    @Test
+    void theHostKeepsItsOwnRootAndSettings() {
+        // The chat page stays under /allinone/; / is the host's (nothing here).
+        assertThat(http.getForEntity("/allinone/index.html", String.class).getStatusCode().value()).isEqualTo(200);
+        assertThat(http.getForEntity("/", String.class).getStatusCode().value()).isEqualTo(404);
+        assertThat(context.getEnvironment().getProperty("spring.application.name")).isEqualTo("helpdesk");
+    }
+}

@@ -1,0 +1,17 @@
+package dev.allinone.openai;
+
+import dev.allinone.web.WebAutoConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Import;
+
+/** The OpenAI-compatible API under {@code /v1}; {@code allinone.openai.enabled=false} leaves it out. */
+@AutoConfiguration(after = WebAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnProperty(prefix = "allinone.openai", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(OpenAiProperties.class)
+@Import({OpenAiController.class, OpenAiExceptionHandler.class})
+public class OpenAiAutoConfiguration {
+}

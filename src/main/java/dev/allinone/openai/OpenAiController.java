@@ -1,0 +1,167 @@
+package dev.allinone.openai;
+
+import dev.allinone.engine.EngineAutoConfiguration;
+import dev.allinone.engine.RequestControl;
+import dev.allinone.model.ModelProperties;
+import dev.allinone.web.Problems;
+import dev.allinone.web.SseEventQueue;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.PartialResponse;
+import dev.langchain4j.model.chat.response.PartialResponseContext;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The part of OpenAI's API that OpenAI clients (LangChain4j's {@code OpenAiChatModel}, the OpenAI SDKs, ...)
+ * need to use this service's model: chat completions, blocking or streamed in OpenAI's chunk format, and the
+ * model list. Served by the same chat models as everything else, so the same queue, deadlines and KV reuse
+ * apply.
+ */
+@RestController
+@RequestMapping("/v1")
+@Tag(name = "OpenAI-compatible", description = "Chat completions and models, as OpenAI clients expect them")
+class OpenAiController {
+
+    private final ChatModel chatModel;
+    private final StreamingChatModel streamingChatModel;
+    private final Problems problems;
+    private final String modelId;
+
+    OpenAiController(@Qualifier(EngineAutoConfiguration.CHAT_MODEL) ChatModel chatModel,
+                     @Qualifier(EngineAutoConfiguration.STREAMING_CHAT_MODEL) StreamingChatModel streamingChatModel,
+                     Problems problems, OpenAiProperties properties, ModelProperties model) {
+        this.chatModel = chatModel;
+        this.streamingChatModel = streamingChatModel;
+        this.problems = problems;
+        this.modelId = properties.modelId() == null || properties.modelId().isBlank() ? model.id() : properties.modelId();
+    }
+
+    @Operation(summary = "The one model this service runs")
+    @GetMapping("/models")
+    Map<String, Object> models() {
+        return Map.of("object", "list", "data", List.of(Map.of("id", modelId, "object", "model",
+                "created", 0, "owned_by", "allinone")));
+    }
+
+    @Operation(summary = "A chat completion: JSON, or with stream=true Server-Sent Events of chunks ending with [DONE]")
+    @ApiResponse(responseCode = "400", description = "Invalid request (errors carry OpenAI's error object)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "503", description = "Model loading or busy (Retry-After)",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "504", description = "The request's deadline passed",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @PostMapping(path = "/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
+    ResponseEntity<ResponseBodyEmitter> completions(@RequestBody OpenAiRequest request) throws IOException {
+        ChatRequest chatRequest = OpenAiTranslation.chatRequest(request);
+        String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
+        long created = Instant.now().getEpochSecond();
+        if (request.streaming()) {
+            return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(stream(chatRequest, request, id, created));
+        }
+        ChatResponse response = chatModel.chat(chatRequest);
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("role", "assistant");
+        message.put("content", response.aiMessage().text());
+        Map<String, Object> choice = new LinkedHashMap<>();
+        choice.put("index", 0);
+        choice.put("message", message);
+        choice.put("finish_reason", OpenAiTranslation.finishReason(response.finishReason()));
+        Map<String, Object> body = completion(id, "chat.completion", created);
+        body.put("choices", List.of(choice));
+        body.put("usage", usage(response));
+        ResponseBodyEmitter emitter = new ResponseBodyEmitter();
+        emitter.send(body, MediaType.APPLICATION_JSON);
+        emitter.complete();
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(emitter);
+    }
+
+    private SseEmitter stream(ChatRequest chatRequest, OpenAiRequest request, String id, long created) {
+        RequestControl control = RequestControl.current();
+        long remaining = control.remainingNanos();
+        SseEmitter emitter = new SseEmitter(remaining == Long.MAX_VALUE ? 0L : remaining / 1_000_000 + 1000);
+        SseEventQueue events = new SseEventQueue(emitter, control);
+        boolean includeUsage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
+        events.send(null, chunk(id, created, Map.of("role", "assistant", "content", ""), null));
+        streamingChatModel.chat(chatRequest, new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
+                events.send(null, chunk(id, created, Map.of("content", partial.text()), null));
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                events.send(null, chunk(id, created, Map.of(), OpenAiTranslation.finishReason(response.finishReason())));
+                if (includeUsage) {
+                    Map<String, Object> usageChunk = completion(id, "chat.completion.chunk", created);
+                    usageChunk.put("choices", List.of());
+                    usageChunk.put("usage", usage(response));
+                    events.send(null, usageChunk);
+                }
+                events.finish(null, "[DONE]");
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                // After the stream started: the error as a last event, as OpenAI's API does.
+                events.finish(null, Map.of("error", problems.of(error).getProperties().get("error")));
+            }
+        });
+        return emitter;
+    }
+
+    private Map<String, Object> chunk(String id, long created, Map<String, Object> delta, String finishReason) {
+        Map<String, Object> choice = new LinkedHashMap<>();
+        choice.put("index", 0);
+        choice.put("delta", delta);
+        choice.put("finish_reason", finishReason);
+        Map<String, Object> chunk = completion(id, "chat.completion.chunk", created);
+        chunk.put("choices", List.of(choice));
+        return chunk;
+    }
+
+    private Map<String, Object> completion(String id, String object, long created) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", id);
+        body.put("object", object);
+        body.put("created", created);
+        body.put("model", modelId);
+        return body;
+    }
+
+    private static Map<String, Object> usage(ChatResponse response) {
+        int in = response.tokenUsage() == null || response.tokenUsage().inputTokenCount() == null ? 0
+                : response.tokenUsage().inputTokenCount();
+        int out = response.tokenUsage() == null || response.tokenUsage().outputTokenCount() == null ? 0
+                : response.tokenUsage().outputTokenCount();
+        Map<String, Object> usage = new LinkedHashMap<>();
+        usage.put("prompt_tokens", in);
+        usage.put("completion_tokens", out);
+        usage.put("total_tokens", in + out);
+        return usage;
+    }
+}

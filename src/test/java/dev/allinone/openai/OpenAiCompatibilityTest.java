@@ -1,0 +1,141 @@
+package dev.allinone.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.allinone.AllInOneApplication;
+import dev.allinone.sentiment.Sentiment;
+import dev.allinone.sentiment.SentimentAnalyst;
+import dev.allinone.testing.Http;
+import dev.allinone.testing.Streamed;
+import dev.allinone.testing.TestModels;
+import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.Capability;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
+import dev.langchain4j.model.output.FinishReason;
+import dev.langchain4j.service.AiServices;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The OpenAI-compatible API, used by a real OpenAI client: LangChain4j's {@code OpenAiChatModel} and
+ * {@code OpenAiStreamingChatModel} pointed at the running service.
+ */
+@SpringBootTest(classes = AllInOneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = {"allinone.model.offline=true", "allinone.model.max-new-tokens=24"})
+class OpenAiCompatibilityTest {
+
+    @DynamicPropertySource
+    static void model(DynamicPropertyRegistry registry) {
+        registry.add("allinone.model.models-dir", () -> TestModels.tiny().toString());
+    }
+
+    @LocalServerPort
+    int port;
+
+    private String baseUrl() {
+        return "http://127.0.0.1:" + port + "/v1";
+    }
+
+    private OpenAiChatModel.OpenAiChatModelBuilder client() {
+        return OpenAiChatModel.builder().baseUrl(baseUrl()).apiKey("not-needed").modelName(TestModels.MODEL_ID)
+                .timeout(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void aBlockingCompletionHonoursMaxTokensTemperatureAndStop() {
+        OpenAiChatModel model = client().temperature(0.0).maxTokens(5).build();
+        ChatResponse first = model.chat(ChatRequest.builder()
+                .messages(SystemMessage.from("Be brief."), UserMessage.from("你好, how are you?")).build());
+        assertThat(first.aiMessage().text()).isNotNull();
+        assertThat(first.tokenUsage().outputTokenCount()).isEqualTo(5);
+        assertThat(first.tokenUsage().inputTokenCount()).isGreaterThan(10);
+        assertThat(first.finishReason()).isEqualTo(FinishReason.LENGTH);
+        // Greedy: the same again.
+        assertThat(model.chat(ChatRequest.builder().messages(SystemMessage.from("Be brief."),
+                UserMessage.from("你好, how are you?")).build()).aiMessage().text()).isEqualTo(first.aiMessage().text());
+    }
+
+    @Test
+    void stopSequencesCutTheAnswerAndATinyTopPSamplesOnlyTheLikeliestToken() {
+        // Greedy, with a presence penalty so that the random test weights do not repeat one token.
+        String prompt = "你好, how are you?";
+        String greedy = client().temperature(0.0).presencePenalty(2.0).maxTokens(24).build().chat(prompt);
+        assertThat(greedy.strip().length()).isGreaterThan(6);
+        String stop = greedy.strip().substring(3, 6);
+        int cut = greedy.indexOf(stop);
+
+        ChatResponse stopped = client().temperature(0.0).presencePenalty(2.0).maxTokens(24).stop(List.of(stop)).build()
+                .chat(ChatRequest.builder().messages(UserMessage.from(prompt)).build());
+        assertThat(stopped.aiMessage().text()).isEqualTo(greedy.substring(0, cut));
+        assertThat(stopped.finishReason()).isEqualTo(FinishReason.STOP);
+
+        // top_p keeps the smallest set of tokens whose probabilities reach p: with p tiny, only the likeliest.
+        assertThat(client().temperature(1.5).topP(1e-6).presencePenalty(2.0).maxTokens(24).build().chat(prompt))
+                .isEqualTo(greedy);
+    }
+
+    @Test
+    void streamingDeliversTheSameAnswerInChunks() throws Exception {
+        OpenAiStreamingChatModel model = OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("not-needed")
+                .modelName(TestModels.MODEL_ID).temperature(0.0).maxTokens(8).timeout(Duration.ofSeconds(60)).build();
+        Streamed streamed = Streamed.from(model, ChatRequest.builder().messages(UserMessage.from("讲一个笑话")).build());
+        List<String> parts = streamed.deltas();
+        ChatResponse response = streamed.response();
+        assertThat(parts).isNotEmpty();
+        assertThat(String.join("", parts)).isEqualTo(response.aiMessage().text());
+        String blocking = client().temperature(0.0).maxTokens(8).build().chat("讲一个笑话");
+        assertThat(response.aiMessage().text()).isEqualTo(blocking);
+        assertThat(response.tokenUsage().outputTokenCount()).isEqualTo(8);
+    }
+
+    @Test
+    void anEnumReturningAiServiceGetsAValidAnswerThroughJsonSchema() {
+        OpenAiChatModel model = client().supportedCapabilities(Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA))
+                .strictJsonSchema(true).build();
+        SentimentAnalyst analyst = AiServices.create(SentimentAnalyst.class, model);
+        for (String text : List.of("Great, thanks!", "糟糕透了", "Where is my order?")) {
+            assertThat(analyst.analyze(text)).isIn((Object[]) Sentiment.values());
+        }
+    }
+
+    @Test
+    void theModelListAndErrorsLookLikeOpenAis() {
+        Http http = new Http(port);
+        Http.Response models = http.get("/v1/models");
+        assertThat(models.status()).isEqualTo(200);
+        assertThat(models.json().get("data").get(0).get("id").asText()).isEqualTo(TestModels.MODEL_ID);
+
+        Http.Response badRole = http.post("/v1/chat/completions", Http.json(Map.of("model", "x",
+                "messages", List.of(Map.of("role", "wizard", "content", "hi")))));
+        assertThat(badRole.status()).isEqualTo(400);
+        assertThat(badRole.json().get("error").get("message").asText()).contains("role");
+        assertThat(badRole.json().get("error").get("type").asText()).isEqualTo("invalid_request_error");
+
+        Http.Response unsupported = http.post("/v1/chat/completions", Http.json(Map.of("model", "x",
+                "messages", List.of(Map.of("role", "user", "content", "hi")),
+                "response_format", Map.of("type", "json_object"))));
+        assertThat(unsupported.status()).isEqualTo(400);
+
+        Http.Response completion = http.post("/v1/chat/completions", Http.json(Map.of("model", "x", "temperature", 0,
+                "max_tokens", 20, "messages", List.of(Map.of("role", "user", "content", "Count: one two three")))));
+        assertThat(completion.status()).isEqualTo(200);
+        assertThat(completion.json().get("object").asText()).isEqualTo("chat.completion");
+        JsonNode usage = completion.json().get("usage");
+        assertThat(usage.get("total_tokens").asInt())
+                .isEqualTo(usage.get("prompt_tokens").asInt() + usage.get("completion_tokens").asInt());
+    }
+}
