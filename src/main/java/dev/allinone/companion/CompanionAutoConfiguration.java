@@ -1,5 +1,8 @@
 package dev.allinone.companion;
 
+import dev.allinone.conversation.ConversationAutoConfiguration;
+import dev.allinone.conversation.ConversationProperties;
+import dev.allinone.conversation.ConversationRepository;
 import dev.allinone.engine.EngineAutoConfiguration;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.langchain4j.memory.chat.ChatMemoryProvider;
@@ -11,10 +14,11 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.context.annotation.Bean;
 
 /**
- * The companion's memory: a bounded {@link ConversationStore} and the memory provider the {@link Companion}
- * is wired to by name (and only it: the sentiment analyst has no memory). Every bean can be replaced.
+ * The companion's conversations: a {@link ConversationStore} over the configured repository, and the memory
+ * provider the {@link Companion} is wired to by name (and only it: the sentiment analyst has no memory). Every
+ * bean can be replaced.
  */
-@AutoConfiguration(after = EngineAutoConfiguration.class)
+@AutoConfiguration(after = {EngineAutoConfiguration.class, ConversationAutoConfiguration.class})
 @EnableConfigurationProperties(CompanionProperties.class)
 // LangChain4j's @AiService scanner looks in the auto-configuration packages: add ours, so the companion and the
 // sentiment analyst exist in a host application whose own packages are elsewhere.
@@ -26,8 +30,8 @@ public class CompanionAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ConversationStore conversationStore(CompanionProperties properties) {
-        return new ConversationStore(properties);
+    ConversationStore conversationStore(ConversationRepository repository, ConversationProperties properties) {
+        return new ConversationStore(repository, properties);
     }
 
     @Bean(CHAT_MEMORY_PROVIDER)

@@ -2,6 +2,9 @@ package dev.allinone.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.allinone.engine.RequestControl;
+import dev.allinone.security.ApiKeys;
+import dev.allinone.security.Caller;
+import dev.allinone.security.UnauthorizedException;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;
@@ -24,24 +27,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 
 /**
- * What every {@code /api} and {@code /v1} request goes through before a controller: the body-size cap (checked on the
- * declared length, and enforced while reading for chunked bodies), the per-client limit on requests in flight,
- * and the request's deadline ({@code Request-Timeout} header, capped; the configured default otherwise),
- * which the engine honours.
+ * What every {@code /api} and {@code /v1} request goes through before a controller: the API key when keys are
+ * configured ({@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}; the caller it names goes on as a
+ * request attribute, see {@link Caller}), the body-size cap (checked on the declared length, and enforced while
+ * reading for chunked bodies), the per-client limit on requests in flight (per key when keys are on, per
+ * address otherwise), and the request's deadline ({@code Request-Timeout} header, capped; the configured default
+ * otherwise), which the engine honours.
  */
 class ApiRequestFilter extends OncePerRequestFilter {
 
     /** The header a client sets to ask for a shorter (or, up to the cap, longer) deadline: seconds, or 30s, 500ms. */
     static final String TIMEOUT_HEADER = "Request-Timeout";
+    static final String API_KEY_HEADER = "X-API-Key";
     private static final Pattern SECONDS = Pattern.compile("\\d+(\\.\\d+)?");
 
     private final ApiProperties properties;
+    private final ApiKeys keys;
     private final Problems problems;
     private final ObjectMapper json;
     private final ConcurrentHashMap<String, Semaphore> inFlight = new ConcurrentHashMap<>();
 
-    ApiRequestFilter(ApiProperties properties, Problems problems, ObjectMapper json) {
+    ApiRequestFilter(ApiProperties properties, ApiKeys keys, Problems problems, ObjectMapper json) {
         this.properties = properties;
+        this.keys = keys;
         this.problems = problems;
         this.json = json;
     }
@@ -55,6 +63,15 @@ class ApiRequestFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        Caller caller;
+        try {
+            caller = authenticate(request);
+        } catch (UnauthorizedException e) {
+            response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"allinone\"");
+            write(response, problems.of(e));
+            return;
+        }
+        request.setAttribute(Caller.ATTRIBUTE, caller);
         long limit = properties.maxBodySize().toBytes();
         if (request.getContentLengthLong() > limit) {
             write(response, problems.of(new BodyTooLargeException(limit)));
@@ -67,7 +84,7 @@ class ApiRequestFilter extends OncePerRequestFilter {
             write(response, problems.of(e));
             return;
         }
-        Runnable release = acquire(request.getRemoteAddr());
+        Runnable release = acquire(caller.keyName() != null ? "key:" + caller.keyName() : request.getRemoteAddr());
         if (release == null) {
             write(response, problems.of(new ClientLimitException(properties.maxConcurrentPerClient())));
             return;
@@ -85,6 +102,28 @@ class ApiRequestFilter extends OncePerRequestFilter {
                 release.run();
             }
         }
+    }
+
+    /** The caller the request's key names; anyone when keys are off. */
+    private Caller authenticate(HttpServletRequest request) {
+        if (!keys.enabled()) {
+            return Caller.ANONYMOUS;
+        }
+        String key = request.getHeader(API_KEY_HEADER);
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        if (key == null && authorization != null) {
+            if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                throw new UnauthorizedException("The Authorization header must be 'Bearer <API key>'");
+            }
+            key = authorization.substring(7);
+        }
+        if (key == null || key.isBlank()) {
+            throw new UnauthorizedException("An API key is required: send 'Authorization: Bearer <key>' or '"
+                    + API_KEY_HEADER + ": <key>'");
+        }
+        return keys.authenticate(key)
+                .map(Caller::new)
+                .orElseThrow(() -> new UnauthorizedException("The API key is not valid"));
     }
 
     private Duration timeout(String header) {

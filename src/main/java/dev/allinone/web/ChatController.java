@@ -1,13 +1,15 @@
 package dev.allinone.web;
 
-import dev.allinone.companion.Conversation;
 import dev.allinone.companion.ConversationService;
+import dev.allinone.conversation.ConversationRecord;
+import dev.allinone.security.Caller;
 import dev.allinone.sentiment.Sentiment;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import org.springframework.http.ProblemDetail;
 import dev.allinone.engine.RequestControl;
@@ -27,7 +29,8 @@ import java.util.List;
 
 /**
  * The support chat: {@code POST /api/chat} labels and answers a message (starting a conversation when no id
- * is given); {@code GET} and {@code DELETE /api/conversations/{id}} read and forget a conversation.
+ * is given); {@code GET} and {@code DELETE /api/conversations/{id}} read and forget a conversation. With API
+ * keys on, a conversation is visible only to the key that started it; to others it does not exist (404).
  */
 @RestController
 @RequestMapping("/api")
@@ -60,10 +63,13 @@ class ChatController {
     @ProblemResponses
     @ApiResponse(responseCode = "404", description = "Unknown or expired conversation",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "409", description = "Another request changed the conversation meanwhile; nothing was kept, send again",
+            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @PostMapping("/chat")
-    ChatResponse chat(@Valid @RequestBody ChatRequest request) {
+    ChatResponse chat(@Valid @RequestBody ChatRequest request, HttpServletRequest http) {
         limits.check("message", request.message());
-        ConversationService.Turn turn = conversations.chat(request.conversationId(), request.message());
+        ConversationService.Turn turn = conversations.chat(Caller.of(http).owner(), request.conversationId(),
+                request.message());
         return new ChatResponse(turn.conversationId(), turn.reply(), turn.sentiment().sentiment());
     }
 
@@ -75,12 +81,12 @@ class ChatController {
     @Operation(summary = "The same turn as Server-Sent Events: sentiment, delta..., done (or error)")
     @ProblemResponses
     @PostMapping(path = "/chat/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter chatStream(@Valid @RequestBody ChatRequest request) {
+    SseEmitter chatStream(@Valid @RequestBody ChatRequest request, HttpServletRequest http) {
         limits.check("message", request.message());
         RequestControl control = RequestControl.current();
         long remaining = control.remainingNanos();
         SseEmitter emitter = new SseEmitter(remaining == Long.MAX_VALUE ? 0L : remaining / 1_000_000 + 1000);
-        conversations.chatStream(request.conversationId(), request.message(), control,
+        conversations.chatStream(Caller.of(http).owner(), request.conversationId(), request.message(), control,
                 new SseTurnWriter(new SseEventQueue(emitter, control), problems::of));
         return emitter;
     }
@@ -89,8 +95,8 @@ class ChatController {
     @ApiResponse(responseCode = "404", description = "Unknown or expired conversation",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @GetMapping("/conversations/{id}")
-    ConversationView conversation(@PathVariable String id) {
-        Conversation conversation = conversations.find(id);
+    ConversationView conversation(@PathVariable String id, HttpServletRequest http) {
+        ConversationRecord conversation = conversations.find(Caller.of(http).owner(), id);
         List<MessageView> messages = conversation.history().stream()
                 .map(e -> new MessageView(e.role(), e.text(), e.sentiment(), e.at()))
                 .toList();
@@ -102,8 +108,8 @@ class ChatController {
     @ApiResponse(responseCode = "404", description = "Unknown or expired conversation",
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @DeleteMapping("/conversations/{id}")
-    ResponseEntity<Void> delete(@PathVariable String id) {
-        conversations.delete(id);
+    ResponseEntity<Void> delete(@PathVariable String id, HttpServletRequest http) {
+        conversations.delete(Caller.of(http).owner(), id);
         return ResponseEntity.noContent().build();
     }
 }

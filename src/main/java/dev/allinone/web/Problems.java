@@ -1,6 +1,9 @@
 package dev.allinone.web;
 
+import dev.allinone.companion.ConversationChangedException;
 import dev.allinone.companion.ConversationNotFoundException;
+import dev.allinone.conversation.ConversationStoreException;
+import dev.allinone.security.UnauthorizedException;
 import dev.allinone.engine.DeadlineExceededException;
 import dev.allinone.engine.EngineBusyException;
 import dev.allinone.engine.ModelNotReadyException;
@@ -58,6 +61,18 @@ public class Problems {
                 p.setProperty("conversationId", e.conversationId());
                 yield p;
             }
+            case ConversationChangedException e -> {
+                ProblemDetail p = problem(HttpStatus.CONFLICT, "Conversation changed", e.getMessage(), "conversation_changed");
+                p.setProperty("conversationId", e.conversationId());
+                yield p;
+            }
+            case ConversationStoreException e -> {
+                log.warn("Conversation store unavailable: {}", e.getMessage(), e.getCause());
+                yield problem(HttpStatus.SERVICE_UNAVAILABLE, "Conversations unavailable",
+                        "The conversation store cannot be reached; nothing of this message was kept. Try again in a moment.",
+                        "store_unavailable");
+            }
+            case UnauthorizedException e -> problem(HttpStatus.UNAUTHORIZED, "Unauthorized", e.getMessage(), "invalid_api_key");
             case ModelNotReadyException e -> problem(HttpStatus.SERVICE_UNAVAILABLE, "Model not ready", e.getMessage(), "not_ready");
             case EngineBusyException e -> problem(HttpStatus.SERVICE_UNAVAILABLE,
                     e.reason() == EngineBusyException.Reason.SHUTTING_DOWN ? "Shutting down" : "Busy",
@@ -91,7 +106,7 @@ public class Problems {
         Map<String, Object> openAi = new LinkedHashMap<>();
         openAi.put("message", detail);
         openAi.put("type", switch (status) {
-            case BAD_REQUEST, PAYLOAD_TOO_LARGE, NOT_FOUND, UNSUPPORTED_MEDIA_TYPE -> "invalid_request_error";
+            case BAD_REQUEST, PAYLOAD_TOO_LARGE, NOT_FOUND, CONFLICT, UNSUPPORTED_MEDIA_TYPE -> "invalid_request_error";
             case UNAUTHORIZED -> "authentication_error";
             case TOO_MANY_REQUESTS -> "rate_limit_error";
             case GATEWAY_TIMEOUT -> "timeout_error";

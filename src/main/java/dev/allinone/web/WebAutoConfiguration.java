@@ -1,12 +1,15 @@
 package dev.allinone.web;
 
 import dev.allinone.companion.CompanionAutoConfiguration;
+import dev.allinone.security.ApiKeyProperties;
+import dev.allinone.security.ApiKeys;
 import dev.langchain4j.model.TokenCountEstimator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -19,7 +22,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @AutoConfiguration(after = CompanionAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnProperty(prefix = "allinone.api", name = "enabled", matchIfMissing = true)
-@EnableConfigurationProperties({ApiProperties.class, WebProperties.class})
+@EnableConfigurationProperties({ApiProperties.class, WebProperties.class, ApiKeyProperties.class})
 @Import({SentimentController.class, ChatController.class, ApiExceptionHandler.class})
 public class WebAutoConfiguration {
 
@@ -48,11 +51,18 @@ public class WebAutoConfiguration {
         return new Problems(meters);
     }
 
+    /** The API keys ({@code allinone.security.api-keys}); replace the bean to check keys elsewhere. */
     @Bean
-    FilterRegistrationBean<ApiRequestFilter> allinoneApiRequestFilter(ApiProperties properties, Problems problems,
-                                                                       ObjectMapper json) {
+    @ConditionalOnMissingBean
+    ApiKeys allinoneApiKeys(ApiKeyProperties properties) {
+        return new ApiKeys(properties);
+    }
+
+    @Bean
+    FilterRegistrationBean<ApiRequestFilter> allinoneApiRequestFilter(ApiProperties properties, ApiKeys keys,
+                                                                       Problems problems, ObjectMapper json) {
         FilterRegistrationBean<ApiRequestFilter> registration =
-                new FilterRegistrationBean<>(new ApiRequestFilter(properties, problems, json));
+                new FilterRegistrationBean<>(new ApiRequestFilter(properties, keys, problems, json));
         registration.addUrlPatterns("/api/*", "/v1/*");
         return registration;
     }

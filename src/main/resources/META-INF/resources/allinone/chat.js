@@ -10,6 +10,33 @@
   let busy = false;        // a message is being answered
   let lastText = null;     // for Retry
 
+  const KEY = "allinone.apiKey"; // only when the server requires API keys; kept in this browser
+
+  // Every API call: with the API key once the server has asked for one. On 401 the key is asked for, and the
+  // call is made again with it.
+  async function api(path, options = {}) {
+    for (;;) {
+      const key = localStorage.getItem(KEY);
+      const headers = Object.assign({}, options.headers || {}, key ? { "Authorization": "Bearer " + key } : {});
+      const response = await fetch(API + path, Object.assign({}, options, { headers }));
+      if (response.status !== 401) return response;
+      const entered = await askForKey(key ? "That API key was not accepted. Enter another one:" : null);
+      if (!entered) return response;
+      localStorage.setItem(KEY, entered);
+    }
+  }
+
+  function askForKey(message) {
+    const dialog = $("key-dialog"), field = $("key-input");
+    if (message) $("key-message").textContent = message;
+    field.value = "";
+    return new Promise((resolve) => {
+      dialog.onclose = () => resolve(dialog.returnValue === "ok" && field.value.trim() ? field.value.trim() : null);
+      dialog.showModal();
+      field.focus();
+    });
+  }
+
   const conversations = () => JSON.parse(localStorage.getItem(STORE) || "[]");
   const save = (list) => localStorage.setItem(STORE, JSON.stringify(list));
 
@@ -80,7 +107,7 @@
     messages.querySelectorAll(".message").forEach((m) => m.remove());
     banner(null);
     renderList();
-    const response = await fetch(API + "conversations/" + encodeURIComponent(id));
+    const response = await api("conversations/" + encodeURIComponent(id));
     if (response.status === 404) {
       forget(id);
       $("empty").hidden = false;
@@ -123,7 +150,7 @@
     try {
       const body = { message: text };
       if (current) body.conversationId = current;
-      const response = await fetch(API + "chat/stream", {
+      const response = await api("chat/stream", {
         method: "POST",
         headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
         body: JSON.stringify(body),
@@ -212,7 +239,7 @@
   $("delete-conversation").onclick = async () => {
     if (!current) return;
     const id = current;
-    const response = await fetch(API + "conversations/" + encodeURIComponent(id), { method: "DELETE" });
+    const response = await api("conversations/" + encodeURIComponent(id), { method: "DELETE" });
     if (response.ok || response.status === 404) { forget(id); newConversation(); }
     else banner(await problem(response));
   };

@@ -2,9 +2,7 @@ package dev.allinone.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.allinone.companion.Companion;
-import dev.allinone.companion.CompanionProperties;
 import dev.allinone.companion.ConversationMemory;
-import dev.allinone.companion.ConversationStore;
 import dev.allinone.engine.EngineChatModel;
 import dev.allinone.engine.EngineObserver;
 import dev.allinone.engine.EngineProperties;
@@ -24,6 +22,8 @@ import dev.langchain4j.model.chat.listener.ChatModelResponseContext;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.service.AiServices;
+import dev.langchain4j.store.memory.chat.ChatMemoryStore;
+import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import org.springframework.util.unit.DataSize;
 
 import java.net.URI;
@@ -111,10 +111,10 @@ public final class OursScenarios {
         Map<Integer, List<Double>> byTurn = new LinkedHashMap<>();
         Map<Integer, List<Double>> computedByTurn = new LinkedHashMap<>();
         for (int c = 0; c < CONVERSATIONS; c++) {
-            ConversationStore store = new ConversationStore(new CompanionProperties(20, 2560, 100, Duration.ofHours(1), 200));
+            ChatMemoryStore store = new InMemoryChatMemoryStore();
             Companion companion = AiServices.builder(Companion.class).chatModel(chatModel)
                     .chatMemoryProvider(id -> new ConversationMemory(id, store, 20, 2560, tokens)).build();
-            String id = store.create().id();
+            String id = "conversation-" + c;
             for (int turn = 1; turn <= BenchTexts.CONVERSATION.size(); turn++) {
                 companion.chat(id, "(" + c + ") " + BenchTexts.CONVERSATION.get(turn - 1));
                 EngineResponseMetadata m = last.get();

@@ -6,9 +6,10 @@ import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.TokenCountEstimator;
+import dev.langchain4j.store.memory.chat.ChatMemoryStore;
+import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -44,7 +45,7 @@ class ConversationMemoryTest {
         }
     };
 
-    private final ConversationStore store = new ConversationStore(new CompanionProperties(8, 2560, 100, Duration.ofHours(1), 200));
+    private final ChatMemoryStore store = new InMemoryChatMemoryStore();
 
     /** Plays turns the way LangChain4j does: the model sees memory + new message, then both are stored. */
     private static List<List<ChatMessage>> play(ConversationMemory memory, int turns, String filler) {
@@ -63,7 +64,7 @@ class ConversationMemoryTest {
 
     @Test
     void neverShowsMoreThanTheWindowAndForgetsTheOldestHalfAtOnce() {
-        String id = store.create().id();
+        String id = "conversation";
         ConversationMemory memory = new ConversationMemory(id, store, 6, 100_000, TOKENS);
         List<List<ChatMessage>> shown = play(memory, 8, "");
         List<Integer> sizes = shown.stream().map(r -> r.size() - 1).toList(); // without the system message
@@ -89,7 +90,7 @@ class ConversationMemoryTest {
 
     @Test
     void staysWithinTheTokenBudget() {
-        String id = store.create().id();
+        String id = "conversation";
         ConversationMemory memory = new ConversationMemory(id, store, 1000, 200, TOKENS);
         String filler = " and a fairly long sentence that uses up tokens quickly, 还有一些中文";
         for (List<ChatMessage> request : play(memory, 12, filler)) {
@@ -103,7 +104,7 @@ class ConversationMemoryTest {
 
     @Test
     void aChangedSystemMessageReplacesTheOldOne() {
-        String id = store.create().id();
+        String id = "conversation";
         ConversationMemory memory = new ConversationMemory(id, store, 10, 10_000, TOKENS);
         memory.add(SystemMessage.from("old"));
         memory.add(UserMessage.from("hi"));

@@ -25,6 +25,7 @@ public final class Http {
     private final HttpClient client;
     private final String base;
     private final int port;
+    private java.util.Map<String, String> headers = java.util.Map.of();
 
     public Http(int port) {
         this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -34,6 +35,26 @@ public final class Http {
 
     public int port() {
         return port;
+    }
+
+    /** The same client, sending these headers with every request as well (an API key, say). */
+    public Http withHeaders(java.util.Map<String, String> extra) {
+        Http copy = new Http(client, base, port);
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>(headers);
+        all.putAll(extra);
+        copy.headers = java.util.Map.copyOf(all);
+        return copy;
+    }
+
+    /** The same client, with {@code Authorization: Bearer key}. */
+    public Http withApiKey(String key) {
+        return withHeaders(java.util.Map.of("Authorization", "Bearer " + key));
+    }
+
+    private Http(HttpClient client, String base, int port) {
+        this.client = client;
+        this.base = base;
+        this.port = port;
     }
 
     /** A client that connects from its own loopback address (127.0.0.x): another client, as the server sees it. */
@@ -87,6 +108,7 @@ public final class Http {
     }
 
     private Response send(HttpRequest.Builder request) {
+        headers.forEach(request::header);
         try {
             HttpResponse<String> r = client.send(request.timeout(Duration.ofMinutes(2)).build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -26,6 +26,9 @@ class ChatApiTest extends ApiTestBase {
     Companion companion;
 
     @Autowired
+    dev.allinone.companion.ConversationStore store;
+
+    @Autowired
     io.micrometer.core.instrument.MeterRegistry registry;
 
     private JsonNode say(String conversationId, String message) {
@@ -124,9 +127,10 @@ class ChatApiTest extends ApiTestBase {
     @Test
     void deleteForgetsTheConversation() {
         String id = say(null, "delete me").get("conversationId").asText();
-        assertThat(companion.getChatMemory(id)).isNotNull();
+        assertThat(store.getMessages(id)).contains(dev.langchain4j.data.message.UserMessage.from("delete me"));
         assertThat(http.delete("/api/conversations/" + id).status()).isEqualTo(204);
-        // LangChain4j's own per-conversation memory object is dropped too.
+        // The companion's memory goes with it, and LangChain4j keeps no memory object of its own.
+        assertThat(store.getMessages(id)).isEmpty();
         assertThat(companion.getChatMemory(id)).isNull();
         assertThat(http.get("/api/conversations/" + id).status()).isEqualTo(404);
         assertThat(http.delete("/api/conversations/" + id).status()).isEqualTo(404);

@@ -1,5 +1,6 @@
 package dev.allinone.web;
 
+import dev.allinone.testing.RunningApp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -166,5 +167,36 @@ class ChatPageBrowserTest extends ApiTestBase {
         assertThat(input.getAttribute("value")).startsWith("help help"); // still there to be edited
         assertThat(browser.findElements(By.cssSelector("#conversation-list li"))).isEmpty();
         screenshot("chat-page-refused.png");
+    }
+
+    @Test
+    void withApiKeysThePageAsksForTheKeyOnceAndKeepsIt() throws IOException {
+        String key = "browser-key-0123456789abcdef0123456789abcdef";
+        try (RunningApp keyed = RunningApp.start("allinone.conversations.store=memory", "allinone.security.api-keys.web="
+                + java.util.HexFormat.of().formatHex(dev.allinone.security.ApiKeys.sha256(key)))) {
+            browser.manage().window().setSize(new Dimension(1280, 900));
+            browser.get("http://127.0.0.1:" + keyed.port() + "/");
+            ((JavascriptExecutor) browser).executeScript("localStorage.clear()");
+            browser.navigate().refresh();
+
+            WebElement input = waitUpTo(10).until(ExpectedConditions.elementToBeClickable(By.id("input")));
+            input.sendKeys("Hello, is anyone there?");
+            input.sendKeys(Keys.ENTER);
+            WebElement keyInput = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("key-input")));
+            screenshot("chat-page-api-key.png");
+            keyInput.sendKeys("wrong key");
+            browser.findElement(By.id("key-ok")).click();
+            // Refused: asked again, saying so.
+            waitUpTo(10).until(ExpectedConditions.textToBePresentInElementLocated(By.id("key-message"), "not accepted"));
+            keyInput = waitUpTo(10).until(ExpectedConditions.visibilityOfElementLocated(By.id("key-input")));
+            keyInput.sendKeys(key);
+            browser.findElement(By.id("key-ok")).click();
+
+            waitUpTo(60).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector(".message.assistant[data-done='true']")));
+            // Reloaded, the page uses the kept key: the history comes back without asking.
+            browser.navigate().refresh();
+            waitUpTo(10).until(d -> d.findElements(By.cssSelector(".message")).size() == 2);
+            assertThat(browser.findElement(By.id("key-dialog")).isDisplayed()).isFalse();
+        }
     }
 }

@@ -1,10 +1,16 @@
 package com.example.helpdesk;
 
-import dev.allinone.companion.CompanionProperties;
-import dev.allinone.companion.ConversationStore;
+import dev.allinone.conversation.ConversationRecord;
+import dev.allinone.conversation.ConversationRepository;
+import dev.allinone.conversation.InMemoryConversationRepository;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A help desk that routes customer messages by intent, on allinone's model. */
 @SpringBootApplication
@@ -14,28 +20,57 @@ public class HelpdeskApplication {
         SpringApplication.run(HelpdeskApplication.class, args);
     }
 
-    /** Replaces allinone's conversation store with the help desk's own (here: one that counts). */
+    /** Replaces allinone's conversation repository with the help desk's own (here: one that counts). */
     @Bean
-    AuditedConversationStore conversationStore(CompanionProperties properties) {
-        return new AuditedConversationStore(properties);
+    AuditedConversations conversationRepository() {
+        return new AuditedConversations();
     }
 
-    /** The help desk's store: allinone's, plus an audit of how many conversations were opened. */
-    public static class AuditedConversationStore extends ConversationStore {
-        private final java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
-
-        public AuditedConversationStore(CompanionProperties properties) {
-            super(properties);
-        }
-
-        @Override
-        public dev.allinone.companion.Conversation create() {
-            opened.incrementAndGet();
-            return super.create();
-        }
+    /** The help desk's conversations: kept in memory, with an audit of how many were opened. */
+    public static class AuditedConversations implements ConversationRepository {
+        private final InMemoryConversationRepository conversations = new InMemoryConversationRepository();
+        private final AtomicInteger opened = new AtomicInteger();
 
         public int opened() {
             return opened.get();
+        }
+
+        @Override
+        public Optional<ConversationRecord> find(String id) {
+            return conversations.find(id);
+        }
+
+        @Override
+        public boolean save(ConversationRecord conversation) {
+            boolean saved = conversations.save(conversation);
+            if (saved && conversation.version() == 1) {
+                opened.incrementAndGet();
+            }
+            return saved;
+        }
+
+        @Override
+        public boolean delete(String id) {
+            return conversations.delete(id);
+        }
+
+        @Override
+        public List<String> deleteIdleSince(Instant cutoff) {
+            return conversations.deleteIdleSince(cutoff);
+        }
+
+        @Override
+        public List<String> deleteBeyond(long keep) {
+            return conversations.deleteBeyond(keep);
+        }
+
+        @Override
+        public long count() {
+            return conversations.count();
+        }
+
+        @Override
+        public void check() {
         }
     }
 }

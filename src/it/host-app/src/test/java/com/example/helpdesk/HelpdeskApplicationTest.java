@@ -37,7 +37,7 @@ class HelpdeskApplicationTest {
     IntentClassifier classifier;
 
     @Autowired
-    HelpdeskApplication.AuditedConversationStore store;
+    HelpdeskApplication.AuditedConversations store;
 
     @Autowired
     TestRestTemplate http;
