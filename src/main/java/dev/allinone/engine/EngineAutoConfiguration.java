@@ -17,7 +17,9 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.jlama.JlamaTransformer;
+import dev.allinone.model.Kernels;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -38,10 +40,19 @@ public class EngineAutoConfiguration {
     /** Name of the shared {@link StreamingChatModel} bean. */
     public static final String STREAMING_CHAT_MODEL = "allinoneStreamingChatModel";
 
+    /** The kernels chosen by {@code allinone.model.kernels}: allinone's own (default) or Jlama's. */
     @Bean
     @ConditionalOnMissingBean
-    TransformerFactory transformerFactory() {
-        return JlamaTransformer::load;
+    TransformerFactory transformerFactory(ModelProperties properties) {
+        if (properties.kernels() == Kernels.JLAMA) {
+            return JlamaTransformer::load;
+        }
+        String format = switch (properties.weightFormat()) {
+            case AS_IS -> "bf16";
+            case Q8 -> "q8";
+            case Q4 -> "q4";
+        };
+        return (dir, threads) -> CpuTransformer.load(dir, threads, format);
     }
 
     @Bean

@@ -24,7 +24,8 @@ import org.springframework.util.unit.DataSize;
  * @param hubToken       access token for gated or private models; empty for public ones
  * @param offline        never download: a missing model stops startup with instructions
  * @param downloadTimeout how long a download may stall (connect or read) before it fails
- * @param weightFormat   weights as published, or converted once to Jlama's Q4
+ * @param weightFormat   weights as published (BF16), or blockwise 8- or 4-bit
+ * @param kernels        whose kernels run the model: allinone's own (the default) or Jlama's (the reference)
  * @param threads        threads for the matrix products; 0 means one per available processor
  * @param contextLimit   longest sequence (prompt plus answer) in tokens; bounds KV-cache memory
  * @param maxNewTokens   default cap on generated tokens when a request sets none
@@ -46,7 +47,8 @@ public record ModelProperties(
         @DefaultValue("0") @Min(0) @Max(1024) int threads,
         @DefaultValue("4096") @Min(64) @Max(32768) int contextLimit,
         @DefaultValue("256") @Min(1) @Max(32768) int maxNewTokens,
-        @DefaultValue("256MB") @NotNull DataSize kvCacheBudget) {
+        @DefaultValue("256MB") @NotNull DataSize kvCacheBudget,
+        @DefaultValue("allinone") @NotNull Kernels kernels) {
 
     /** The thread count to use: {@link #threads}, or every available processor when it is 0. */
     public int effectiveThreads() {

@@ -47,8 +47,12 @@ public class ModelResolver {
         } else {
             log.info("Using model {} from {}", properties.id(), dir);
         }
-        if (properties.weightFormat() == WeightFormat.Q4) {
-            return toQ4(dir);
+        if (properties.kernels() == Kernels.JLAMA && properties.weightFormat() == WeightFormat.Q8) {
+            throw new ModelUnavailableException("Weight format Q8 runs on allinone's kernels only (Jlama 0.8.4's Q8 crashes).",
+                    dir.path(), "Set allinone.model.kernels=allinone, or weight-format q4 or as-is.", null);
+        }
+        if (properties.kernels() == Kernels.JLAMA && properties.weightFormat() == WeightFormat.Q4) {
+            return toQ4(dir); // allinone's kernels quantize while loading, from the checkpoint as published
         }
         return dir;
     }

@@ -52,7 +52,7 @@ public final class OursScenarios {
 
         ModelProperties properties = new ModelProperties("Qwen/Qwen1.5-0.5B-Chat", "main", modelsDir,
                 URI.create("http://127.0.0.1:9"), null, true, Duration.ofSeconds(5), format, 0, 4096,
-                companionAnswerTokens, DataSize.ofMegabytes(256));
+                companionAnswerTokens, DataSize.ofMegabytes(256), dev.allinone.model.Kernels.JLAMA);
         ModelStatus status = new ModelStatus();
         LocalEngine engine = new LocalEngine(properties, new EngineProperties(16, Duration.ofMinutes(5)), new ModelResolver(
                 properties, new HuggingFaceHub(properties.hubUrl(), null, Duration.ofSeconds(5)), status), status,

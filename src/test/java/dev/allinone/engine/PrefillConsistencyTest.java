@@ -32,7 +32,7 @@ class PrefillConsistencyTest {
     private static final int PROMPT = 24;
 
     @ParameterizedTest
-    @EnumSource(WeightFormat.class)
+    @EnumSource(value = WeightFormat.class, names = {"AS_IS", "Q4"}) // Jlama's Q8 crashes: not offered
     void batchedPrefillEqualsTokenByTokenForward(WeightFormat format) {
         ModelDirectory dir = new ModelResolver(TestProperties.offline(TestModels.small(), format, 16),
                 new HuggingFaceHub(java.net.URI.create("http://127.0.0.1:9"), null, Duration.ofSeconds(1)),

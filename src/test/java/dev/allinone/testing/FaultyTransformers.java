@@ -3,7 +3,7 @@ package dev.allinone.testing;
 import dev.allinone.engine.KvCache;
 import dev.allinone.engine.Transformer;
 import dev.allinone.engine.TransformerFactory;
-import dev.allinone.engine.jlama.JlamaTransformer;
+import dev.allinone.engine.cpu.CpuTransformer;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -22,7 +22,7 @@ public final class FaultyTransformers implements TransformerFactory {
 
     @Override
     public Transformer load(java.nio.file.Path modelDir, int threads) {
-        JlamaTransformer real = JlamaTransformer.load(modelDir, threads);
+        CpuTransformer real = CpuTransformer.load(modelDir, threads, "q4"); // the default kernels and format
         return new Transformer() {
             @Override
             public int vocabularySize() {

@@ -43,6 +43,11 @@ public final class TestModels {
         return tokenizer;
     }
 
+    /** The real shape (Qwen1.5-0.5B: 24 layers, 1024 wide, ~0.9 GB of BF16), for comparing kernels at full size. */
+    public static Path full() {
+        return ensure("full", SyntheticCheckpoint.Size.FULL);
+    }
+
     public static ModelDirectory directory(Path modelsDir) {
         return ModelDirectory.of(modelsDir, MODEL_ID);
     }

@@ -1,0 +1,349 @@
+package dev.allinone.engine.cpu;
+
+import dev.allinone.engine.KvCache;
+import dev.allinone.engine.Transformer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Qwen2's forward pass on this project's own kernels: the weights read from the checkpoint (BF16 in place, or
+ * quantized to Q8/Q4 at load), matrix products split across threads by {@link Parallel}, attention over a
+ * paged {@link CpuKvCache}. Computes what Hugging Face's Qwen2 computes (RMSNorm, rotary embeddings of the
+ * rotate-half kind, biased q/k/v, grouped-query attention, SwiGLU), in float.
+ *
+ * <p>A token's result does not depend on how the tokens were batched: every product sums each row in the
+ * same order whether it runs for one token or for a tile of four, and attention runs per token.
+ */
+public final class CpuTransformer implements Transformer {
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    private final Qwen2Config config;
+    private final Qwen2Weights weights;
+    private final Parallel parallel;
+    private final AtomicInteger openCaches = new AtomicInteger();
+    private final double[] inverseFrequencies;
+
+    private CpuTransformer(Qwen2Weights weights, Parallel parallel) {
+        this.config = weights.config;
+        this.weights = weights;
+        this.parallel = parallel;
+        int half = config.headSize() / 2;
+        this.inverseFrequencies = new double[half];
+        for (int i = 0; i < half; i++) {
+            inverseFrequencies[i] = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / config.headSize());
+        }
+    }
+
+    /** Loads a Qwen2 checkpoint (BF16 safetensors, as published) in {@code format}, on {@code threads} threads. */
+    public static CpuTransformer load(Path modelDir, int threads, Qwen2Weights.Format format) {
+        Qwen2Config config = Qwen2Config.read(modelDir);
+        Parallel parallel = new Parallel(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        try {
+            return new CpuTransformer(new Qwen2Weights(new Safetensors(modelDir), config, format, parallel), parallel);
+        } catch (RuntimeException | Error e) {
+            parallel.close();
+            throw e;
+        }
+    }
+
+    /** Loads in the format named {@code bf16}, {@code q8} or {@code q4}. */
+    public static CpuTransformer load(Path modelDir, int threads, String format) {
+        return load(modelDir, threads, Qwen2Weights.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    @Override
+    public int vocabularySize() {
+        return weights.output.rows;
+    }
+
+    @Override
+    public KvCache newCache() {
+        return new CpuKvCache(config.layers(), config.kvSize(), openCaches);
+    }
+
+    @Override
+    public int openCaches() {
+        return openCaches.get();
+    }
+
+    @Override
+    public String kernels() {
+        return "allinone Vector API kernels, " + F.length() + " float lanes, " + parallel.threads() + " threads";
+    }
+
+    @Override
+    public String weightType() {
+        return weights.format.name();
+    }
+
+    /** Memory the weights take (mapped or allocated). */
+    public long weightBytes() {
+        return weights.bytes();
+    }
+
+    @Override
+    public void close() {
+        parallel.close();
+    }
+
+    // ---- the Transformer contract ------------------------------------------------------------------------------
+
+    @Override
+    public float[] prefill(KvCache cache, int start, int[] tokens) {
+        float[][] hidden = forward(cache, start, tokens);
+        return logits(hidden[hidden.length - 1]);
+    }
+
+    @Override
+    public float[][] prefillAll(KvCache cache, int start, int[] tokens) {
+        float[][] hidden = forward(cache, start, tokens);
+        float[][] normed = new float[hidden.length][];
+        float[][] logits = new float[hidden.length][vocabularySize()];
+        for (int t = 0; t < hidden.length; t++) {
+            normed[t] = rmsNorm(hidden[t], weights.outputNorm);
+        }
+        Matrix output = weights.output;
+        parallel.rows(output.rows, (from, to) -> output.multiply(normed, normed.length, logits, from, to));
+        return logits;
+    }
+
+    @Override
+    public float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows) {
+        float[][] hidden = forward(cache, start, tokens);
+        float[] x = rmsNorm(hidden[hidden.length - 1], weights.outputNorm);
+        float[] logits = new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            logits[i] = weights.output.dotRow(rows[i], x);
+        }
+        return logits;
+    }
+
+    @Override
+    public float[] next(KvCache cache, int position, int token) {
+        return prefill(cache, position, new int[]{token});
+    }
+
+    @Override
+    public void copyPrefix(KvCache from, KvCache to, int length) {
+        CpuKvCache source = (CpuKvCache) from;
+        CpuKvCache target = (CpuKvCache) to;
+        for (int position = 0; position < length; position += CpuKvCache.PAGE) {
+            float[] page = source.page(position);
+            System.arraycopy(page, 0, target.page(position), 0, page.length);
+        }
+        target.wrote(length);
+    }
+
+    // ---- the forward pass -------------------------------------------------------------------------------------
+
+    private float[] logits(float[] hidden) {
+        float[] x = rmsNorm(hidden, weights.outputNorm);
+        float[] logits = new float[vocabularySize()];
+        Matrix output = weights.output;
+        parallel.rows(output.rows, (from, to) -> output.multiply(x, logits, from, to));
+        return logits;
+    }
+
+    /** Runs the tokens at positions {@code start...}, writing their keys and values; returns their hidden states. */
+    float[][] forward(KvCache kvCache, int start, int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("Nothing to prefill");
+        }
+        CpuKvCache cache = (CpuKvCache) kvCache;
+        int n = tokens.length, dim = config.hidden(), kv = config.kvSize();
+        float[][] h = new float[n][dim];
+        for (int t = 0; t < n; t++) {
+            weights.embed(tokens[t], h[t]);
+        }
+        float[][] xn = new float[n][], q = new float[n][dim], k = new float[n][kv], v = new float[n][kv];
+        float[][] attention = new float[n][dim], o = new float[n][dim];
+        float[][] gate = new float[n][config.intermediate()], up = new float[n][config.intermediate()];
+        for (int layer = 0; layer < config.layers(); layer++) {
+            Qwen2Weights.Layer w = weights.layers[layer];
+            for (int t = 0; t < n; t++) {
+                xn[t] = rmsNorm(h[t], w.inputNorm());
+            }
+            multiply(xn, n, new Matrix[]{w.q(), w.k(), w.v()}, new float[][][]{q, k, v});
+            for (int t = 0; t < n; t++) {
+                add(q[t], w.qBias());
+                add(k[t], w.kBias());
+                add(v[t], w.vBias());
+                rotate(q[t], config.heads(), start + t);
+                rotate(k[t], config.kvHeads(), start + t);
+                store(cache, layer, start + t, k[t], v[t]);
+            }
+            int currentLayer = layer;
+            // Units ordered head by head, each head over all tokens: later tokens attend to more positions, so
+            // splitting by token would leave one thread with most of the work.
+            parallel.rows(n * config.heads(), (from, to) -> {
+                float[] scores = new float[start + n];
+                for (int unit = from; unit < to; unit++) {
+                    int t = unit % n;
+                    attend(cache, currentLayer, start + t, unit / n, q[t], attention[t], scores);
+                }
+            });
+            multiply(attention, n, new Matrix[]{w.o()}, new float[][][]{o});
+            for (int t = 0; t < n; t++) {
+                add(h[t], o[t]);
+                xn[t] = rmsNorm(h[t], w.postNorm());
+            }
+            multiply(xn, n, new Matrix[]{w.gate(), w.up()}, new float[][][]{gate, up});
+            for (int t = 0; t < n; t++) {
+                swiglu(gate[t], up[t]);
+            }
+            multiply(gate, n, new Matrix[]{w.down()}, new float[][][]{o});
+            for (int t = 0; t < n; t++) {
+                add(h[t], o[t]);
+            }
+        }
+        cache.wrote(start + n);
+        return h;
+    }
+
+    /**
+     * {@code outs[i][t] = ms[i] · xs[t]}: the matrices' rows laid end to end and split across threads in one
+     * handoff (q, k and v together; gate and up together).
+     */
+    private void multiply(float[][] xs, int n, Matrix[] ms, float[][][] outs) {
+        int total = 0;
+        for (Matrix m : ms) {
+            total += m.rows;
+        }
+        parallel.rows(total, (from, to) -> {
+            int offset = 0;
+            for (int i = 0; i < ms.length; i++) {
+                Matrix m = ms[i];
+                int a = Math.max(from - offset, 0), b = Math.min(to - offset, m.rows);
+                if (a < b) {
+                    if (n == 1) {
+                        m.multiply(xs[0], outs[i][0], a, b);
+                    } else {
+                        m.multiply(xs, n, outs[i], a, b);
+                    }
+                }
+                offset += m.rows;
+            }
+        });
+    }
+
+    private float[] rmsNorm(float[] x, float[] weight) {
+        double squares = 0;
+        for (float value : x) {
+            squares += value * value;
+        }
+        float scale = (float) (1.0 / Math.sqrt(squares / x.length + config.normEpsilon()));
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i] * scale * weight[i];
+        }
+        return out;
+    }
+
+    private static void add(float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            x[i] += y[i];
+        }
+    }
+
+    /** Rotary position embedding of every head of {@code x} at {@code position} (rotate-half pairing). */
+    private void rotate(float[] x, int heads, int position) {
+        int size = config.headSize(), half = size / 2;
+        for (int i = 0; i < half; i++) {
+            double angle = position * inverseFrequencies[i];
+            float cos = (float) Math.cos(angle), sin = (float) Math.sin(angle);
+            for (int head = 0; head < heads; head++) {
+                int a = head * size + i, b = a + half;
+                float x0 = x[a], x1 = x[b];
+                x[a] = x0 * cos - x1 * sin;
+                x[b] = x1 * cos + x0 * sin;
+            }
+        }
+    }
+
+    private void store(CpuKvCache cache, int layer, int position, float[] key, float[] value) {
+        float[] page = cache.page(position);
+        System.arraycopy(key, 0, page, cache.offset(layer, false, position), key.length);
+        System.arraycopy(value, 0, page, cache.offset(layer, true, position), value.length);
+    }
+
+    /** One head's attention for the token at {@code position} over positions [0, position]. */
+    private void attend(CpuKvCache cache, int layer, int position, int head, float[] q, float[] out, float[] scores) {
+        int size = config.headSize();
+        int kvHead = head / (config.heads() / config.kvHeads());
+        int qOffset = head * size;
+        int headAt = kvHead * size;
+        float scale = (float) (1.0 / Math.sqrt(size));
+        float max = Float.NEGATIVE_INFINITY;
+        for (int p = 0; p <= position; p++) {
+            float[] page = cache.page(p);
+            int keyAt = cache.offset(layer, false, p) + headAt;
+            float dot = dot(q, qOffset, page, keyAt, size) * scale;
+            scores[p] = dot;
+            max = Math.max(max, dot);
+        }
+        float sum = exponentials(scores, position + 1, max);
+        float inverse = 1f / sum;
+        for (int i = 0; i < size; i++) {
+            out[qOffset + i] = 0;
+        }
+        for (int p = 0; p <= position; p++) {
+            float[] page = cache.page(p);
+            int valueAt = cache.offset(layer, true, p) + headAt;
+            accumulate(out, qOffset, page, valueAt, size, scores[p] * inverse);
+        }
+    }
+
+    /**
+     * {@code g = SiLU(g) * u}, in place. Scalar {@code Math.exp} on purpose: the Vector API's EXP may round
+     * differently in compiled and interpreted code, and a token's result must not depend on the JIT.
+     */
+    private static void swiglu(float[] g, float[] u) {
+        for (int i = 0; i < g.length; i++) {
+            g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
+        }
+    }
+
+    /** {@code scores[p] = exp(scores[p] - max)} for the first {@code n}; returns their sum. */
+    private static float exponentials(float[] scores, int n, float max) {
+        float sum = 0;
+        for (int p = 0; p < n; p++) {
+            scores[p] = (float) Math.exp(scores[p] - max);
+            sum += scores[p];
+        }
+        return sum;
+    }
+
+    private static float dot(float[] q, int offset, float[] page, int at, int size) {
+        int i = 0;
+        float sum = 0;
+        if (size >= F.length()) {
+            FloatVector acc = FloatVector.zero(F);
+            for (; i + F.length() <= size; i += F.length()) {
+                acc = FloatVector.fromArray(F, q, offset + i)
+                        .fma(FloatVector.fromArray(F, page, at + i), acc);
+            }
+            sum = Matrix.sum(acc);
+        }
+        for (; i < size; i++) {
+            sum += q[offset + i] * page[at + i];
+        }
+        return sum;
+    }
+
+    private static void accumulate(float[] out, int offset, float[] page, int at, int size, float weight) {
+        int i = 0;
+        for (; i + F.length() <= size; i += F.length()) {
+            FloatVector.fromArray(F, page, at + i)
+                    .fma(FloatVector.broadcast(F, weight), FloatVector.fromArray(F, out, offset + i))
+                    .intoArray(out, offset + i);
+        }
+        for (; i < size; i++) {
+            out[offset + i] += weight * page[at + i];
+        }
+    }
+}

@@ -1,0 +1,219 @@
+package dev.allinone.engine.cpu;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+
+/**
+ * Blockwise 4-bit weights: every 32 consecutive weights of a row share one float scale,
+ * {@code w = (q - 8) * scale} with {@code q} in [1, 15]. Byte {@code k} of a block holds weight {@code k} in its
+ * low half and weight {@code k + 16} in its high half, so one vector of bytes unpacks into two contiguous
+ * vectors of weights. A quarter of BF16's bytes, at a real cost in precision.
+ */
+final class Q4Matrix extends Matrix {
+
+    static final int BLOCK = 32;
+    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
+
+    private final byte[] packed;
+    private final float[] scales;
+    private final int blocks;
+
+    private Q4Matrix(byte[] packed, float[] scales, int rows, int cols) {
+        super(rows, cols);
+        this.packed = packed;
+        this.scales = scales;
+        this.blocks = cols / BLOCK;
+    }
+
+    static Q4Matrix quantize(Safetensors.Tensor source, Parallel parallel) {
+        int rows = source.rows(), cols = source.cols();
+        if (cols % BLOCK != 0) {
+            throw new IllegalArgumentException("Q4 needs columns in multiples of " + BLOCK + ", not " + cols);
+        }
+        byte[] packed = new byte[Math.toIntExact((long) rows * cols / 2)];
+        float[] scales = new float[rows * (cols / BLOCK)];
+        parallel.rows(rows, (from, to) -> {
+            float[] row = new float[cols];
+            int[] q = new int[BLOCK];
+            for (int r = from; r < to; r++) {
+                for (int c = 0; c < cols; c++) {
+                    row[c] = source.bf16(r, c);
+                }
+                for (int b = 0; b < cols / BLOCK; b++) {
+                    float max = 0;
+                    for (int k = 0; k < BLOCK; k++) {
+                        max = Math.max(max, Math.abs(row[b * BLOCK + k]));
+                    }
+                    float scale = max / 7f;
+                    float inverse = scale == 0 ? 0 : 1 / scale;
+                    scales[r * (cols / BLOCK) + b] = scale;
+                    for (int k = 0; k < BLOCK; k++) {
+                        q[k] = Math.clamp(Math.round(row[b * BLOCK + k] * inverse), -7, 7) + 8;
+                    }
+                    int offset = (int) (((long) r * cols + (long) b * BLOCK) / 2);
+                    for (int k = 0; k < BLOCK / 2; k++) {
+                        packed[offset + k] = (byte) (q[k] | (q[k + BLOCK / 2] << 4));
+                    }
+                }
+            }
+        });
+        return new Q4Matrix(packed, scales, rows, cols);
+    }
+
+    @Override
+    float get(int row, int col) {
+        int b = col / BLOCK, k = col % BLOCK;
+        int offset = (int) (((long) row * cols + (long) b * BLOCK) / 2) + (k % (BLOCK / 2));
+        int bits = packed[offset] & 0xFF;
+        int q = k < BLOCK / 2 ? bits & 0x0F : bits >>> 4;
+        return (q - 8) * scale(row, b);
+    }
+
+    private float scale(int row, int block) {
+        return scales[row * blocks + block];
+    }
+
+    @Override
+    long bytes() {
+        return packed.length + 4L * scales.length;
+    }
+
+    @Override
+    String format() {
+        return "Q4";
+    }
+
+    private ByteVector bytesAt(int offset) {
+        return ByteVector.fromArray(B, packed, offset);
+    }
+
+    /** The low nibbles as floats, 0..15: the stored {@code q}; the -8 is applied per block (see {@link #sums}). */
+    private static FloatVector low(ByteVector v) {
+        return (FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    private static FloatVector high(ByteVector v) {
+        // Shifted as 16-bit lanes: x86 has no byte shift, and the mask drops what crossed over from the neighbour.
+        return (FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                .and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    /**
+     * 8 × the sum of each block of x: {@code Σ (q - 8) x = Σ q x - 8 Σ x}, so the kernels skip a subtraction per
+     * weight and subtract once per block instead.
+     */
+    private float[] sums(float[] x) {
+        float[] sums = new float[blocks];
+        for (int b = 0; b < blocks; b++) {
+            float sum = 0;
+            for (int k = 0; k < BLOCK; k++) {
+                sum += x[b * BLOCK + k];
+            }
+            sums[b] = 8 * sum;
+        }
+        return sums;
+    }
+
+    /** Two rows at a time; each row's sum in exactly the batched product's order. */
+    @Override
+    void multiply(float[] x, float[] out, int from, int to) {
+        int lanes = F.length();
+        float[] xs = sums(x);
+        int r = from;
+        for (; r + 1 < to; r += 2) {
+            int base0 = (int) ((long) r * cols / 2), base1 = base0 + cols / 2;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+            float c0 = 0, c1 = 0;
+            for (int b = 0; b < blocks; b++) {
+                FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F);
+                for (int k = 0; k < BLOCK / 2; k += lanes) {
+                    int c = b * BLOCK + k;
+                    int o = b * (BLOCK / 2) + k;
+                    FloatVector xl = FloatVector.fromArray(F, x, c), xh = FloatVector.fromArray(F, x, c + BLOCK / 2);
+                    ByteVector v0 = bytesAt(base0 + o), v1 = bytesAt(base1 + o);
+                    p0 = low(v0).fma(xl, p0);
+                    p1 = low(v1).fma(xl, p1);
+                    p0 = high(v0).fma(xh, p0);
+                    p1 = high(v1).fma(xh, p1);
+                }
+                float s0 = scale(r, b), s1 = scale(r + 1, b);
+                acc0 = p0.fma(FloatVector.broadcast(F, s0), acc0);
+                acc1 = p1.fma(FloatVector.broadcast(F, s1), acc1);
+                c0 += s0 * xs[b];
+                c1 += s1 * xs[b];
+            }
+            out[r] = Matrix.sum(acc0) - c0;
+            out[r + 1] = Matrix.sum(acc1) - c1;
+        }
+        for (; r < to; r++) {
+            int base = (int) ((long) r * cols / 2);
+            FloatVector acc = FloatVector.zero(F);
+            float correction = 0;
+            for (int b = 0; b < blocks; b++) {
+                FloatVector p = FloatVector.zero(F);
+                for (int k = 0; k < BLOCK / 2; k += lanes) {
+                    int c = b * BLOCK + k;
+                    ByteVector v = bytesAt(base + b * (BLOCK / 2) + k);
+                    p = low(v).fma(FloatVector.fromArray(F, x, c), p);
+                    p = high(v).fma(FloatVector.fromArray(F, x, c + BLOCK / 2), p);
+                }
+                float scale = scale(r, b);
+                acc = p.fma(FloatVector.broadcast(F, scale), acc);
+                correction += scale * xs[b];
+            }
+            out[r] = Matrix.sum(acc) - correction;
+        }
+    }
+
+    @Override
+    void multiply(float[][] xs, int n, float[][] out, int from, int to) {
+        int lanes = F.length();
+        int t = 0;
+        for (; t + TILE <= n; t += TILE) {
+            float[] x0 = xs[t], x1 = xs[t + 1], x2 = xs[t + 2], x3 = xs[t + 3];
+            float[] s0 = sums(x0), s1 = sums(x1), s2 = sums(x2), s3 = sums(x3);
+            for (int r = from; r < to; r++) {
+                int base = (int) ((long) r * cols / 2);
+                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+                float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+                for (int b = 0; b < blocks; b++) {
+                    FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F), p2 = FloatVector.zero(F), p3 = FloatVector.zero(F);
+                    for (int k = 0; k < BLOCK / 2; k += lanes) {
+                        int c = b * BLOCK + k, h = c + BLOCK / 2;
+                        ByteVector v = bytesAt(base + b * (BLOCK / 2) + k);
+                        FloatVector lo = low(v), hi = high(v);
+                        p0 = lo.fma(FloatVector.fromArray(F, x0, c), p0);
+                        p1 = lo.fma(FloatVector.fromArray(F, x1, c), p1);
+                        p2 = lo.fma(FloatVector.fromArray(F, x2, c), p2);
+                        p3 = lo.fma(FloatVector.fromArray(F, x3, c), p3);
+                        p0 = hi.fma(FloatVector.fromArray(F, x0, h), p0);
+                        p1 = hi.fma(FloatVector.fromArray(F, x1, h), p1);
+                        p2 = hi.fma(FloatVector.fromArray(F, x2, h), p2);
+                        p3 = hi.fma(FloatVector.fromArray(F, x3, h), p3);
+                    }
+                    float scale = scale(r, b);
+                    FloatVector sv = FloatVector.broadcast(F, scale);
+                    a0 = p0.fma(sv, a0);
+                    a1 = p1.fma(sv, a1);
+                    a2 = p2.fma(sv, a2);
+                    a3 = p3.fma(sv, a3);
+                    c0 += scale * s0[b];
+                    c1 += scale * s1[b];
+                    c2 += scale * s2[b];
+                    c3 += scale * s3[b];
+                }
+                out[t][r] = Matrix.sum(a0) - c0;
+                out[t + 1][r] = Matrix.sum(a1) - c1;
+                out[t + 2][r] = Matrix.sum(a2) - c2;
+                out[t + 3][r] = Matrix.sum(a3) - c3;
+            }
+        }
+        for (; t < n; t++) {
+            multiply(xs[t], out[t], from, to);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.allinone.engine.cpu;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every kernel against a scalar double-precision product over the same (dequantized) weights, on shapes the
+ * vector width does not divide: odd row counts, a thread split at an odd row, columns that leave a tail, and
+ * the tied output layer's shape (rows in the hundreds of thousands are the lm_head's case; 1027 rows stand in).
+ */
+class MatrixKernelsTest {
+
+    private static final Parallel TWO_THREADS = new Parallel(2);
+
+    @AfterAll
+    static void close() {
+        TWO_THREADS.close();
+    }
+
+    private static Safetensors.Tensor random(int rows, int cols, long seed) {
+        ByteBuffer data = ByteBuffer.allocate(2 * rows * cols).order(ByteOrder.LITTLE_ENDIAN);
+        Random random = new Random(seed);
+        for (int i = 0; i < rows * cols; i++) {
+            data.putShort((short) (Float.floatToIntBits((float) random.nextGaussian() * 0.05f) >>> 16));
+        }
+        return new Safetensors.Tensor("w", "BF16", new int[]{rows, cols}, data.flip());
+    }
+
+    private static Matrix matrix(String format, Safetensors.Tensor t) {
+        return switch (format) {
+            case "BF16" -> new Bf16Matrix(t.data(), t.rows(), t.cols());
+            case "Q8" -> Q8Matrix.quantize(t, TWO_THREADS);
+            case "Q4" -> Q4Matrix.quantize(t, TWO_THREADS);
+            default -> throw new IllegalArgumentException(format);
+        };
+    }
+
+    private static float[] vector(int n, long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        return x;
+    }
+
+    private static double reference(Matrix m, int row, float[] x) {
+        double sum = 0;
+        for (int c = 0; c < m.cols; c++) {
+            sum += (double) m.get(row, c) * x[c];
+        }
+        return sum;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"BF16,1,64", "BF16,7,96", "BF16,33,1056", "BF16,1027,1024", "BF16,5,70",
+            "Q8,1,64", "Q8,7,96", "Q8,33,1056", "Q8,1027,1024",
+            "Q4,1,64", "Q4,7,96", "Q4,33,1056", "Q4,1027,1024"})
+    void everyProductEqualsTheScalarReference(String format, int rows, int cols) {
+        Safetensors.Tensor tensor = random(rows, cols, rows * 31L + cols);
+        Matrix m = matrix(format, tensor);
+        float[] x = vector(cols, 5);
+
+        // Dequantized weights are within half a quantization step of the originals (steps are per block of 32).
+        int levels = switch (format) { case "Q8" -> 127; case "Q4" -> 7; default -> 0; };
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                double step = 0;
+                if (levels > 0) {
+                    int first = c / 32 * 32;
+                    for (int k = first; k < first + 32; k++) {
+                        step = Math.max(step, Math.abs(tensor.bf16(r, k)) / levels);
+                    }
+                }
+                assertThat((double) Math.abs(m.get(r, c) - tensor.bf16(r, c))).isLessThanOrEqualTo(step * 0.5 + 1e-6);
+            }
+        }
+
+        float[] single = new float[rows];
+        TWO_THREADS.rows(rows, (from, to) -> m.multiply(x, single, from, to));
+        for (int r = 0; r < rows; r++) {
+            assertThat((double) single[r]).isCloseTo(reference(m, r, x), org.assertj.core.data.Offset.offset(1e-4));
+        }
+
+        // A batch of 6 (a tile of four and two left over): each token exactly as if alone.
+        float[][] xs = new float[6][];
+        float[][] out = new float[6][rows];
+        for (int t = 0; t < 6; t++) {
+            xs[t] = vector(cols, 100 + t);
+        }
+        TWO_THREADS.rows(rows, (from, to) -> m.multiply(xs, 6, out, from, to));
+        for (int t = 0; t < 6; t++) {
+            float[] alone = new float[rows];
+            m.multiply(xs[t], alone, 0, rows);
+            assertThat(out[t]).as("token %d of the batch", t).containsExactly(alone);
+        }
+        // A few rows alone (scoring candidate tokens) are the same numbers as the full product.
+        assertThat(m.dotRow(rows - 1, x)).isEqualTo(single[rows - 1]);
+    }
+}
