@@ -44,6 +44,11 @@ public class EngineAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     TransformerFactory transformerFactory(ModelProperties properties) {
+        return transformers(properties);
+    }
+
+    /** What {@code allinone.model.kernels} and {@code weight-format} select. */
+    public static TransformerFactory transformers(ModelProperties properties) {
         if (properties.kernels() == Kernels.JLAMA) {
             return JlamaTransformer::load;
         }

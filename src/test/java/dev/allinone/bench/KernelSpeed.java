@@ -27,7 +27,7 @@ public final class KernelSpeed {
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         int[] prompt = new Random(1).ints(100, 0, 150_000).toArray();
         List<Double> prefill = new ArrayList<>(), decode = new ArrayList<>();
-        for (int run = 0; run < 4; run++) {
+        for (int run = 0; run < 8; run++) {
             try (KvCache cache = t.newCache()) {
                 long a = System.nanoTime();
                 t.prefill(cache, 0, prompt);
@@ -46,7 +46,7 @@ public final class KernelSpeed {
         int[] system = new Random(2).ints(120, 0, 150_000).toArray();
         try (KvCache prefix = t.newCache()) {
             t.prefill(prefix, 0, system);
-            for (int run = 0; run < 12; run++) {
+            for (int run = 0; run < 22; run++) {
                 int[] review = new Random(100 + run).ints(30, 0, 150_000).toArray();
                 long a = System.nanoTime();
                 try (KvCache cache = t.newCache()) {

@@ -6,7 +6,6 @@ import dev.allinone.companion.ConversationMemory;
 import dev.allinone.engine.EngineChatModel;
 import dev.allinone.engine.EngineObserver;
 import dev.allinone.engine.EngineProperties;
-import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.engine.EngineResponseMetadata;
 import dev.allinone.engine.EngineTokenCountEstimator;
 import dev.allinone.engine.LocalEngine;
@@ -52,11 +51,11 @@ public final class OursScenarios {
 
         ModelProperties properties = new ModelProperties("Qwen/Qwen1.5-0.5B-Chat", "main", modelsDir,
                 URI.create("http://127.0.0.1:9"), null, true, Duration.ofSeconds(5), format, 0, 4096,
-                companionAnswerTokens, DataSize.ofMegabytes(256), dev.allinone.model.Kernels.JLAMA);
+                companionAnswerTokens, DataSize.ofMegabytes(256), dev.allinone.model.Kernels.ALLINONE);
         ModelStatus status = new ModelStatus();
         LocalEngine engine = new LocalEngine(properties, new EngineProperties(16, Duration.ofMinutes(5)), new ModelResolver(
                 properties, new HuggingFaceHub(properties.hubUrl(), null, Duration.ofSeconds(5)), status), status,
-                JlamaTransformer::load, EngineObserver.NONE, Duration.ofSeconds(5));
+                dev.allinone.engine.EngineAutoConfiguration.transformers(properties), EngineObserver.NONE, Duration.ofSeconds(5));
         engine.start();
         System.out.println("READY");
 

@@ -95,40 +95,12 @@ final class Bf16Matrix extends Matrix {
     }
 
     @Override
-    void multiply(float[][] xs, int n, float[][] out, int from, int to) {
-        int half = vectorCols / 2;
-        float[][] s = new float[n][];
-        for (int t = 0; t < n; t++) {
-            s[t] = split(xs[t]);
-        }
-        int t = 0;
-        for (; t + TILE <= n; t += TILE) {
-            float[] s0 = s[t], s1 = s[t + 1], s2 = s[t + 2], s3 = s[t + 3];
-            for (int r = from; r < to; r++) {
-                int base = (int) ((long) r * cols / 2);
-                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-                FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F), b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
-                for (int c = 0; c < vectorCols; c += STEP) {
-                    IntVector w = IntVector.fromArray(I, data, base + c / 2);
-                    FloatVector we = even(w), wo = odd(w);
-                    int j = c / 2, k = half + j;
-                    a0 = we.fma(FloatVector.fromArray(F, s0, j), a0);
-                    b0 = wo.fma(FloatVector.fromArray(F, s0, k), b0);
-                    a1 = we.fma(FloatVector.fromArray(F, s1, j), a1);
-                    b1 = wo.fma(FloatVector.fromArray(F, s1, k), b1);
-                    a2 = we.fma(FloatVector.fromArray(F, s2, j), a2);
-                    b2 = wo.fma(FloatVector.fromArray(F, s2, k), b2);
-                    a3 = we.fma(FloatVector.fromArray(F, s3, j), a3);
-                    b3 = wo.fma(FloatVector.fromArray(F, s3, k), b3);
-                }
-                out[t][r] = Matrix.sum(a0.add(b0)) + tail(r, xs[t]);
-                out[t + 1][r] = Matrix.sum(a1.add(b1)) + tail(r, xs[t + 1]);
-                out[t + 2][r] = Matrix.sum(a2.add(b2)) + tail(r, xs[t + 2]);
-                out[t + 3][r] = Matrix.sum(a3.add(b3)) + tail(r, xs[t + 3]);
-            }
-        }
-        for (; t < n; t++) {
-            multiply(xs[t], out[t], from, to);
+    void dequantize(int row, float[] w) {
+        int base = (int) ((long) row * cols / 2);
+        for (int i = 0; i < cols / 2; i++) {
+            int pair = data[base + i];
+            w[2 * i] = Float.intBitsToFloat(pair << 16);
+            w[2 * i + 1] = Float.intBitsToFloat(pair & 0xFFFF0000);
         }
     }
 

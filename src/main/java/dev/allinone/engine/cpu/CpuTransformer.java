@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CpuTransformer implements Transformer {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CpuTransformer.class);
 
     private final Qwen2Config config;
     private final Qwen2Weights weights;
@@ -44,7 +45,16 @@ public final class CpuTransformer implements Transformer {
         Qwen2Config config = Qwen2Config.read(modelDir);
         Parallel parallel = new Parallel(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         try {
-            return new CpuTransformer(new Qwen2Weights(new Safetensors(modelDir), config, format, parallel), parallel);
+            long start = System.nanoTime();
+            Qwen2Weights weights = new Qwen2Weights(new Safetensors(modelDir), config, format, parallel,
+                    format == Qwen2Weights.Format.BF16 ? null : new QuantizedCopy(modelDir, format));
+            log.info("allinone kernels: weights {} ({} MB on the heap, {}) in {} s", format, weights.bytes() >> 20,
+                    format == Qwen2Weights.Format.BF16 ? "as published" : weights.fromCopy() ? "read from the kept copy"
+                            : "quantized now", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+            // The checkpoint's mappings (0.9 GB, every page touched while loading) are unreferenced now; a
+            // collection unmaps them, so that the process's memory is what it uses, not what it once read.
+            System.gc();
+            return new CpuTransformer(weights, parallel);
         } catch (RuntimeException | Error e) {
             parallel.close();
             throw e;
@@ -89,6 +99,7 @@ public final class CpuTransformer implements Transformer {
     @Override
     public void close() {
         parallel.close();
+        weights.close();
     }
 
     // ---- the Transformer contract ------------------------------------------------------------------------------

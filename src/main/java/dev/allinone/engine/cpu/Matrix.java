@@ -1,14 +1,15 @@
 package dev.allinone.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A weight matrix, {@code rows × cols}, row-major, in one of the engine's formats, with the two products a
- * transformer needs: matrix × vector (decode: one token) and matrix × a few vectors at once (prefill: every
- * weight read once for up to {@link #TILE} tokens). Both compute the rows {@code [from, to)} only, so that
- * two threads can split a product between them.
+ * transformer needs: matrix × vector (decode: one token; each format's own kernel, bound by how fast it can
+ * stream and unpack the weights) and matrix × many vectors (prefill: rows are unpacked once into floats and
+ * multiplied with every token, four rows by four tokens at a time, so that the work is the multiply-adds).
+ * Both compute the rows {@code [from, to)} only, so that two threads can split a product between them.
  */
 abstract sealed class Matrix permits Bf16Matrix, Q8Matrix, Q4Matrix {
 
@@ -27,8 +28,115 @@ abstract sealed class Matrix permits Bf16Matrix, Q8Matrix, Q4Matrix {
     /** {@code out[r] = row(r) · x} for {@code r} in {@code [from, to)}. */
     abstract void multiply(float[] x, float[] out, int from, int to);
 
-    /** {@code out[t][r] = row(r) · xs[t]} for the first {@code n} inputs and {@code r} in {@code [from, to)}. */
-    abstract void multiply(float[][] xs, int n, float[][] out, int from, int to);
+    /** Row {@code row}'s weights as floats, as the kernels see them, into {@code w[0, cols)}. */
+    abstract void dequantize(int row, float[] w);
+
+    /**
+     * {@code out[t][r] = row(r) · xs[t]} for the first {@code n} inputs and {@code r} in {@code [from, to)}. Sums
+     * in another order than {@link #multiply(float[], float[], int, int)}: a token's result differs from its
+     * one-token product by float rounding (~1e-6 relative).
+     */
+    final void multiply(float[][] xs, int n, float[][] out, int from, int to) {
+        if (n == 1) {
+            multiply(xs[0], out[0], from, to);
+            return;
+        }
+        float[][] w = new float[ROWS][cols];
+        int r = from;
+        for (; r + ROWS <= to; r += ROWS) {
+            for (int i = 0; i < ROWS; i++) {
+                dequantize(r + i, w[i]);
+            }
+            int t = 0;
+            for (; t + TILE <= n; t += TILE) {
+                tile4x4(w, xs, t, out, r);
+            }
+            for (; t < n; t++) {
+                for (int i = 0; i < ROWS; i++) {
+                    out[t][r + i] = dot(w[i], xs[t]);
+                }
+            }
+        }
+        for (; r < to; r++) {
+            dequantize(r, w[0]);
+            for (int t = 0; t < n; t++) {
+                out[t][r] = dot(w[0], xs[t]);
+            }
+        }
+    }
+
+    /** Rows per panel of the batched product. */
+    private static final int ROWS = 4;
+
+    /** Four dequantized rows times four tokens: 16 accumulators, 8 loads per 16 multiply-adds. */
+    private void tile4x4(float[][] w, float[][] xs, int t, float[][] out, int r) {
+        float[] w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+        float[] x0 = xs[t], x1 = xs[t + 1], x2 = xs[t + 2], x3 = xs[t + 3];
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+        int lanes = F.length();
+        int vectorCols = cols - cols % lanes;
+        for (int c = 0; c < vectorCols; c += lanes) {
+            FloatVector v0 = FloatVector.fromArray(F, x0, c), v1 = FloatVector.fromArray(F, x1, c);
+            FloatVector v2 = FloatVector.fromArray(F, x2, c), v3 = FloatVector.fromArray(F, x3, c);
+            FloatVector q = FloatVector.fromArray(F, w0, c);
+            a00 = q.fma(v0, a00);
+            a01 = q.fma(v1, a01);
+            a02 = q.fma(v2, a02);
+            a03 = q.fma(v3, a03);
+            q = FloatVector.fromArray(F, w1, c);
+            a10 = q.fma(v0, a10);
+            a11 = q.fma(v1, a11);
+            a12 = q.fma(v2, a12);
+            a13 = q.fma(v3, a13);
+            q = FloatVector.fromArray(F, w2, c);
+            a20 = q.fma(v0, a20);
+            a21 = q.fma(v1, a21);
+            a22 = q.fma(v2, a22);
+            a23 = q.fma(v3, a23);
+            q = FloatVector.fromArray(F, w3, c);
+            a30 = q.fma(v0, a30);
+            a31 = q.fma(v1, a31);
+            a32 = q.fma(v2, a32);
+            a33 = q.fma(v3, a33);
+        }
+        out[t][r] = sum(a00) + tail(w0, x0, vectorCols);
+        out[t + 1][r] = sum(a01) + tail(w0, x1, vectorCols);
+        out[t + 2][r] = sum(a02) + tail(w0, x2, vectorCols);
+        out[t + 3][r] = sum(a03) + tail(w0, x3, vectorCols);
+        out[t][r + 1] = sum(a10) + tail(w1, x0, vectorCols);
+        out[t + 1][r + 1] = sum(a11) + tail(w1, x1, vectorCols);
+        out[t + 2][r + 1] = sum(a12) + tail(w1, x2, vectorCols);
+        out[t + 3][r + 1] = sum(a13) + tail(w1, x3, vectorCols);
+        out[t][r + 2] = sum(a20) + tail(w2, x0, vectorCols);
+        out[t + 1][r + 2] = sum(a21) + tail(w2, x1, vectorCols);
+        out[t + 2][r + 2] = sum(a22) + tail(w2, x2, vectorCols);
+        out[t + 3][r + 2] = sum(a23) + tail(w2, x3, vectorCols);
+        out[t][r + 3] = sum(a30) + tail(w3, x0, vectorCols);
+        out[t + 1][r + 3] = sum(a31) + tail(w3, x1, vectorCols);
+        out[t + 2][r + 3] = sum(a32) + tail(w3, x2, vectorCols);
+        out[t + 3][r + 3] = sum(a33) + tail(w3, x3, vectorCols);
+    }
+
+    private float dot(float[] w, float[] x) {
+        int lanes = F.length();
+        int vectorCols = cols - cols % lanes;
+        FloatVector acc = FloatVector.zero(F);
+        for (int c = 0; c < vectorCols; c += lanes) {
+            acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, c), acc);
+        }
+        return sum(acc) + tail(w, x, vectorCols);
+    }
+
+    private float tail(float[] w, float[] x, int from) {
+        float sum = 0;
+        for (int c = from; c < cols; c++) {
+            sum += w[c] * x[c];
+        }
+        return sum;
+    }
 
     /** One weight, as the kernels see it (after dequantization): for references and tests. */
     abstract float get(int row, int col);
@@ -39,31 +147,9 @@ abstract sealed class Matrix permits Bf16Matrix, Q8Matrix, Q4Matrix {
     /** The format's name, for logs. */
     abstract String format();
 
-    /**
-     * The sum of a vector's lanes, always in the same order. {@code reduceLanes(ADD)} leaves the order of a
-     * floating-point sum open, and it does differ between the JIT's intrinsic and the interpreter, so a token's
-     * logits would depend on when the JIT got to the loop.
-     */
+    /** The sum of a vector's lanes (the JIT's reduction; its order of additions is its own). */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> fold : FOLDS) {
-            v = v.add(v.rearrange(fold)); // lanewise, exact: the same in compiled and interpreted code
-        }
-        return v.lane(0);
-    }
-
-    /** Shuffles that fold a vector onto itself: lane i with lane i ^ half, for halves 8, 4, 2, 1 (16 lanes). */
-    @SuppressWarnings("unchecked")
-    private static final VectorShuffle<Float>[] FOLDS = folds();
-
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] folds() {
-        int steps = Integer.numberOfTrailingZeros(F.length());
-        VectorShuffle<Float>[] folds = new VectorShuffle[steps];
-        for (int s = 0, half = F.length() / 2; half >= 1; s++, half /= 2) {
-            int h = half;
-            folds[s] = VectorShuffle.fromOp(F, i -> i ^ h);
-        }
-        return folds;
+        return v.reduceLanes(VectorOperators.ADD);
     }
 
     /** {@code row(r) · x} for a few rows: the logits of a few candidate tokens. */

@@ -64,6 +64,22 @@ final class Q4Matrix extends Matrix {
         return new Q4Matrix(packed, scales, rows, cols);
     }
 
+    /** A matrix from stored values (see {@link QuantizedCopy}). */
+    static Q4Matrix of(byte[] data, float[] scales, int rows, int cols) {
+        if ((long) data.length != (long) rows * cols / 2 || scales.length != rows * (cols / BLOCK)) {
+            throw new IllegalArgumentException("stored Q4 " + rows + "x" + cols + " has the wrong size");
+        }
+        return new Q4Matrix(data, scales, rows, cols);
+    }
+
+    byte[] data() {
+        return packed;
+    }
+
+    float[] scales() {
+        return scales;
+    }
+
     @Override
     float get(int row, int col) {
         int b = col / BLOCK, k = col % BLOCK;
@@ -169,51 +185,19 @@ final class Q4Matrix extends Matrix {
         }
     }
 
+
     @Override
-    void multiply(float[][] xs, int n, float[][] out, int from, int to) {
+    void dequantize(int row, float[] w) {
         int lanes = F.length();
-        int t = 0;
-        for (; t + TILE <= n; t += TILE) {
-            float[] x0 = xs[t], x1 = xs[t + 1], x2 = xs[t + 2], x3 = xs[t + 3];
-            float[] s0 = sums(x0), s1 = sums(x1), s2 = sums(x2), s3 = sums(x3);
-            for (int r = from; r < to; r++) {
-                int base = (int) ((long) r * cols / 2);
-                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-                float c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-                for (int b = 0; b < blocks; b++) {
-                    FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F), p2 = FloatVector.zero(F), p3 = FloatVector.zero(F);
-                    for (int k = 0; k < BLOCK / 2; k += lanes) {
-                        int c = b * BLOCK + k, h = c + BLOCK / 2;
-                        ByteVector v = bytesAt(base + b * (BLOCK / 2) + k);
-                        FloatVector lo = low(v), hi = high(v);
-                        p0 = lo.fma(FloatVector.fromArray(F, x0, c), p0);
-                        p1 = lo.fma(FloatVector.fromArray(F, x1, c), p1);
-                        p2 = lo.fma(FloatVector.fromArray(F, x2, c), p2);
-                        p3 = lo.fma(FloatVector.fromArray(F, x3, c), p3);
-                        p0 = hi.fma(FloatVector.fromArray(F, x0, h), p0);
-                        p1 = hi.fma(FloatVector.fromArray(F, x1, h), p1);
-                        p2 = hi.fma(FloatVector.fromArray(F, x2, h), p2);
-                        p3 = hi.fma(FloatVector.fromArray(F, x3, h), p3);
-                    }
-                    float scale = scale(r, b);
-                    FloatVector sv = FloatVector.broadcast(F, scale);
-                    a0 = p0.fma(sv, a0);
-                    a1 = p1.fma(sv, a1);
-                    a2 = p2.fma(sv, a2);
-                    a3 = p3.fma(sv, a3);
-                    c0 += scale * s0[b];
-                    c1 += scale * s1[b];
-                    c2 += scale * s2[b];
-                    c3 += scale * s3[b];
-                }
-                out[t][r] = Matrix.sum(a0) - c0;
-                out[t + 1][r] = Matrix.sum(a1) - c1;
-                out[t + 2][r] = Matrix.sum(a2) - c2;
-                out[t + 3][r] = Matrix.sum(a3) - c3;
+        int base = (int) ((long) row * cols / 2);
+        for (int b = 0; b < blocks; b++) {
+            FloatVector scale = FloatVector.broadcast(F, scale(row, b));
+            for (int k = 0; k < BLOCK / 2; k += lanes) {
+                int c = b * BLOCK + k;
+                ByteVector v = bytesAt(base + b * (BLOCK / 2) + k);
+                low(v).sub(8f).mul(scale).intoArray(w, c);
+                high(v).sub(8f).mul(scale).intoArray(w, c + BLOCK / 2);
             }
-        }
-        for (; t < n; t++) {
-            multiply(xs[t], out[t], from, to);
         }
     }
 }

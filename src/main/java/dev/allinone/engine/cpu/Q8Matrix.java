@@ -60,6 +60,22 @@ final class Q8Matrix extends Matrix {
         return new Q8Matrix(q, scales, rows, cols);
     }
 
+    /** A matrix from stored values (see {@link QuantizedCopy}). */
+    static Q8Matrix of(byte[] data, float[] scales, int rows, int cols) {
+        if ((long) data.length != (long) rows * cols || scales.length != rows * (cols / BLOCK)) {
+            throw new IllegalArgumentException("stored Q8 " + rows + "x" + cols + " has the wrong size");
+        }
+        return new Q8Matrix(data, scales, rows, cols);
+    }
+
+    byte[] data() {
+        return q;
+    }
+
+    float[] scales() {
+        return scales;
+    }
+
     @Override
     float get(int row, int col) {
         return q[row * cols + col] * scale(row, col / BLOCK);
@@ -121,39 +137,17 @@ final class Q8Matrix extends Matrix {
         }
     }
 
+
     @Override
-    void multiply(float[][] xs, int n, float[][] out, int from, int to) {
+    void dequantize(int row, float[] w) {
         int lanes = F.length();
-        int t = 0;
-        for (; t + TILE <= n; t += TILE) {
-            float[] x0 = xs[t], x1 = xs[t + 1], x2 = xs[t + 2], x3 = xs[t + 3];
-            for (int r = from; r < to; r++) {
-                int base = r * cols;
-                FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
-                for (int b = 0; b < blocks; b++) {
-                    FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F), p2 = FloatVector.zero(F), p3 = FloatVector.zero(F);
-                    for (int k = 0; k < BLOCK; k += lanes) {
-                        int c = b * BLOCK + k;
-                        FloatVector w = weights(base + c);
-                        p0 = w.fma(FloatVector.fromArray(F, x0, c), p0);
-                        p1 = w.fma(FloatVector.fromArray(F, x1, c), p1);
-                        p2 = w.fma(FloatVector.fromArray(F, x2, c), p2);
-                        p3 = w.fma(FloatVector.fromArray(F, x3, c), p3);
-                    }
-                    float scale = scale(r, b);
-                    a0 = p0.fma(FloatVector.broadcast(F, scale), a0);
-                    a1 = p1.fma(FloatVector.broadcast(F, scale), a1);
-                    a2 = p2.fma(FloatVector.broadcast(F, scale), a2);
-                    a3 = p3.fma(FloatVector.broadcast(F, scale), a3);
-                }
-                out[t][r] = Matrix.sum(a0);
-                out[t + 1][r] = Matrix.sum(a1);
-                out[t + 2][r] = Matrix.sum(a2);
-                out[t + 3][r] = Matrix.sum(a3);
+        int base = row * cols;
+        for (int b = 0; b < blocks; b++) {
+            FloatVector scale = FloatVector.broadcast(F, scale(row, b));
+            for (int k = 0; k < BLOCK; k += lanes) {
+                int c = b * BLOCK + k;
+                weights(base + c).mul(scale).intoArray(w, c);
             }
-        }
-        for (; t < n; t++) {
-            multiply(xs[t], out[t], from, to);
         }
     }
 }

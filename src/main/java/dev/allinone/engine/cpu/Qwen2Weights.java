@@ -1,11 +1,15 @@
 package dev.allinone.engine.cpu;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * A Qwen2 checkpoint's weights in the chosen format, on the heap: the matrices as BF16 as published, or
- * quantized from them; norms and biases as float arrays. Token embeddings are looked up in the mapped file
- * (one row per token); with tied embeddings the output layer is the same table in the chosen format.
+ * quantized from them; norms and biases as float arrays. Token embeddings are read from the checkpoint one
+ * row per token ({@link EmbeddingTable}); with tied embeddings the output layer is the same table in the chosen
+ * format. Nothing keeps the checkpoint's mappings once loading is done.
  */
-final class Qwen2Weights {
+final class Qwen2Weights implements AutoCloseable {
 
     /** How the matrices are held. */
     enum Format { BF16, Q8, Q4 }
@@ -16,17 +20,25 @@ final class Qwen2Weights {
 
     final Qwen2Config config;
     final Format format;
-    private final Safetensors.Tensor embeddings;
+    private final EmbeddingTable embeddings;
     final Layer[] layers;
     final float[] outputNorm;
     final Matrix output;
-    private final Safetensors files;
+    /** The checkpoint, while loading. */
+    private Safetensors files;
+    /** Quantized matrices read from the kept copy (null: none, or BF16), and those quantized now. */
+    private final Map<String, Matrix> stored;
+    private final Map<String, Matrix> quantized = new LinkedHashMap<>();
 
-    Qwen2Weights(Safetensors files, Qwen2Config config, Format format, Parallel parallel) {
+    /**
+     * @param copy where the quantized matrices are kept between starts; null to quantize every time
+     */
+    Qwen2Weights(Safetensors files, Qwen2Config config, Format format, Parallel parallel, QuantizedCopy copy) {
         this.files = files;
         this.config = config;
         this.format = format;
-        this.embeddings = files.get("model.embed_tokens.weight");
+        this.stored = format == Format.BF16 || copy == null ? null : copy.read();
+        this.embeddings = new EmbeddingTable(files.get("model.embed_tokens.weight"));
         this.layers = new Layer[config.layers()];
         for (int i = 0; i < layers.length; i++) {
             String p = "model.layers." + i + ".";
@@ -40,6 +52,21 @@ final class Qwen2Weights {
         }
         this.outputNorm = floats("model.norm.weight");
         this.output = matrix(files.has("lm_head.weight") ? "lm_head.weight" : "model.embed_tokens.weight", parallel);
+        if (copy != null && !quantized.isEmpty()) {
+            copy.write(quantized);
+        }
+        this.files = null; // lets the mappings go
+        quantized.clear();
+    }
+
+    @Override
+    public void close() {
+        embeddings.close();
+    }
+
+    /** Whether the quantized matrices came from the kept copy. */
+    boolean fromCopy() {
+        return stored != null;
     }
 
     /** Memory the weights take on the heap. */
@@ -55,20 +82,24 @@ final class Qwen2Weights {
 
     /** The embedding of {@code token}, into {@code out}. */
     void embed(int token, float[] out) {
-        java.nio.ByteBuffer table = embeddings.data();
-        long base = 2L * token * embeddings.cols();
-        for (int c = 0; c < out.length; c++) {
-            out[c] = Float.intBitsToFloat(table.getShort((int) (base + 2L * c)) << 16);
-        }
+        embeddings.embed(token, out);
     }
 
     private Matrix matrix(String name, Parallel parallel) {
         Safetensors.Tensor source = bf16(files.get(name));
-        return switch (format) {
+        if (stored != null && stored.get(name) instanceof Matrix kept && kept.rows == source.rows() && kept.cols == source.cols()
+                && kept.format().equals(format.name())) {
+            return kept;
+        }
+        Matrix m = switch (format) {
             case BF16 -> new Bf16Matrix(source.data(), source.rows(), source.cols());
             case Q8 -> Q8Matrix.quantize(source, parallel);
             case Q4 -> Q4Matrix.quantize(source, parallel);
         };
+        if (format != Format.BF16) {
+            quantized.put(name, m);
+        }
+        return m;
     }
 
     private static Safetensors.Tensor bf16(Safetensors.Tensor t) {

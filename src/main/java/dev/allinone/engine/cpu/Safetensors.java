@@ -18,12 +18,16 @@ import java.util.stream.Stream;
 
 /**
  * The tensors of a model directory's {@code *.safetensors} files, each memory-mapped on its own (read in
- * place; a tensor is at most 2 GB).
+ * place; a tensor is at most 2 GB). Used while loading; the mappings go when this is no longer referenced.
  */
 final class Safetensors {
 
     /** One tensor: its element type ({@code BF16}, {@code F32}, ...), shape and little-endian bytes. */
-    record Tensor(String name, String dtype, int[] shape, ByteBuffer data) {
+    record Tensor(String name, String dtype, int[] shape, ByteBuffer data, Path file, long offset) {
+
+        Tensor(String name, String dtype, int[] shape, ByteBuffer data) {
+            this(name, dtype, shape, data, null, 0);
+        }
 
         int rows() {
             return shape[0];
@@ -94,7 +98,7 @@ final class Safetensors {
                 long end = info.get("data_offsets").get(1).asLong();
                 ByteBuffer data = channel.map(FileChannel.MapMode.READ_ONLY, base + begin, end - begin)
                         .order(ByteOrder.LITTLE_ENDIAN);
-                tensors.put(e.getKey(), new Tensor(e.getKey(), info.get("dtype").asText(), shape, data));
+                tensors.put(e.getKey(), new Tensor(e.getKey(), info.get("dtype").asText(), shape, data, file, base + begin));
             }
         }
     }

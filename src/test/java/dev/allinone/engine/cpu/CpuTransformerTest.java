@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 1.7-2.4%); Q4's 4 bits per weight through 24 layers of random weights move the logits by 25-53% of the
  * largest one, so for Q4 the check is that they still follow the reference: correlation at least 0.8 (what 4
  * bits cost on the real model's answers cannot be measured here). Separately, our own kernels are checked against a scalar
- * reference ({@link MatrixKernelsTest}) and for batch invariance (below), exactly.
+ * reference ({@link MatrixKernelsTest}), and a prompt prefilled in one batch gives the logits it gives token by
+ * token, up to float rounding (the batched product sums in another order): within 1e-4 of the largest logit.
  */
 class CpuTransformerTest {
 
@@ -110,7 +111,7 @@ class CpuTransformerTest {
 
     @ParameterizedTest
     @EnumSource(Case.class)
-    void aTokensLogitsDoNotDependOnHowThePromptWasBatched(Case format) {
+    void aTokensLogitsBarelyDependOnHowThePromptWasBatched(Case format) {
         try (CpuTransformer ours = CpuTransformer.load(dir, 2, Qwen2Weights.Format.valueOf(format.name()))) {
             int[] tokens = prompt(31);
             float[] batched;
@@ -123,7 +124,9 @@ class CpuTransformerTest {
                     oneByOne = ours.next(cache, i, tokens[i]);
                 }
             }
-            assertThat(batched).containsExactly(oneByOne);
+            double diff = relativeDiff(oneByOne, batched);
+            System.out.printf("%s: batched vs one by one, max |logit diff| / max |logit| = %.2e%n", format, diff);
+            assertThat(diff).isLessThan(1e-4);
         }
     }
 

@@ -31,6 +31,17 @@ public final class MatrixProbe {
                 best = Math.min(best, (System.nanoTime() - t0) / 1e9 / reps);
             }
             System.out.printf("%s %dx%d: %.3f ms, %.1f GB/s%n", m.format(), rows, cols, best * 1e3, m.bytes() / best / 1e9);
+            int n = 32;
+            float[][] xs = new float[n][cols], outs = new float[n][rows];
+            for (float[] xt : xs) for (int i = 0; i < cols; i++) xt[i] = (float) random.nextGaussian();
+            double bestBatch = Double.MAX_VALUE;
+            for (int round = 0; round < 6; round++) {
+                long t0 = System.nanoTime();
+                parallel.rows(rows, (from, to) -> m.multiply(xs, n, outs, from, to));
+                bestBatch = Math.min(bestBatch, (System.nanoTime() - t0) / 1e9);
+            }
+            System.out.printf("%s %dx%d x %d tokens: %.3f ms, %.1f GFLOP/s%n", m.format(), rows, cols, n, bestBatch * 1e3,
+                    2.0 * rows * cols * n / bestBatch / 1e9);
         }
         parallel.close();
     }

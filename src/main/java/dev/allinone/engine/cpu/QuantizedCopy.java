@@ -1,0 +1,144 @@
+package dev.allinone.engine.cpu;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The quantized matrices of a checkpoint, written beside it at the first start
+ * ({@code models/<owner>_<name>-allinone-q4/weights.bin}) and read at the next ones instead of quantizing
+ * again. The copy names the files it was made from (sizes and times) and the format's version; when they no
+ * longer match it is made again. If it cannot be written (a read-only directory), the weights are quantized at
+ * every start, as before.
+ */
+final class QuantizedCopy {
+
+    private static final Logger log = LoggerFactory.getLogger(QuantizedCopy.class);
+    private static final int MAGIC = 0x414C5131; // "ALQ1"
+    /** Bump when a format's layout or rounding changes. */
+    private static final int VERSION = 1;
+
+    private final Path file;
+    private final String fingerprint;
+
+    QuantizedCopy(Path modelDir, Qwen2Weights.Format format) {
+        String suffix = "-allinone-" + format.name().toLowerCase(java.util.Locale.ROOT);
+        this.file = modelDir.resolveSibling(modelDir.getFileName() + suffix).resolve("weights.bin");
+        this.fingerprint = fingerprint(modelDir, format);
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** The stored matrices by tensor name, or null when there is no copy of these weights in this format. */
+    Map<String, Matrix> read() {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+            if (in.readInt() != MAGIC || !in.readUTF().equals(fingerprint)) {
+                log.info("The quantized copy {} is of other weights or an older format; making it again", file);
+                return null;
+            }
+            int count = in.readInt();
+            Map<String, Matrix> matrices = new LinkedHashMap<>();
+            for (int i = 0; i < count; i++) {
+                String name = in.readUTF();
+                String format = in.readUTF();
+                int rows = in.readInt(), cols = in.readInt();
+                byte[] data = new byte[in.readInt()];
+                in.readFully(data);
+                float[] scales = floats(in, in.readInt());
+                matrices.put(name, switch (format) {
+                    case "Q8" -> Q8Matrix.of(data, scales, rows, cols);
+                    case "Q4" -> Q4Matrix.of(data, scales, rows, cols);
+                    default -> throw new IOException("unknown matrix format " + format);
+                });
+            }
+            return matrices;
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not read the quantized copy {} ({}); quantizing again", file, e.toString());
+            return null;
+        }
+    }
+
+    /** Writes the matrices (whole, then moved into place: a crash never leaves half a copy). */
+    void write(Map<String, Matrix> matrices) {
+        Path temporary = null;
+        try {
+            Files.createDirectories(file.getParent());
+            // A name of its own: two processes starting at once each write their own and the last move wins.
+            temporary = Files.createTempFile(file.getParent(), "weights", ".partial");
+            try (OutputStream raw = Files.newOutputStream(temporary);
+                 DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 20))) {
+                out.writeInt(MAGIC);
+                out.writeUTF(fingerprint);
+                out.writeInt(matrices.size());
+                for (Map.Entry<String, Matrix> e : matrices.entrySet()) {
+                    Matrix m = e.getValue();
+                    out.writeUTF(e.getKey());
+                    out.writeUTF(m.format());
+                    out.writeInt(m.rows);
+                    out.writeInt(m.cols);
+                    byte[] data = m instanceof Q8Matrix q8 ? q8.data() : ((Q4Matrix) m).data();
+                    float[] scales = m instanceof Q8Matrix q8 ? q8.scales() : ((Q4Matrix) m).scales();
+                    out.writeInt(data.length);
+                    out.write(data);
+                    out.writeInt(scales.length);
+                    ByteBuffer bytes = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.LITTLE_ENDIAN);
+                    bytes.asFloatBuffer().put(scales);
+                    out.write(bytes.array());
+                }
+            }
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            log.info("Kept the quantized weights in {} for the next start", file);
+        } catch (IOException | RuntimeException e) {
+            log.warn("Could not keep the quantized weights in {} ({}); they will be quantized again at the next start",
+                    file, e.toString());
+            try {
+                if (temporary != null) {
+                    Files.deleteIfExists(temporary);
+                }
+            } catch (IOException ignored) {
+                // nothing more to do
+            }
+        }
+    }
+
+    private static float[] floats(InputStream in, int count) throws IOException {
+        byte[] bytes = new byte[4 * count];
+        new DataInputStream(in).readFully(bytes);
+        float[] out = new float[count];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        return out;
+    }
+
+    private static String fingerprint(Path modelDir, Qwen2Weights.Format format) {
+        StringBuilder f = new StringBuilder(format.name()).append(" v").append(VERSION);
+        try (Stream<Path> files = Files.list(modelDir)) {
+            for (Path p : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {
+                f.append(';').append(p.getFileName()).append(':').append(Files.size(p)).append(':')
+                        .append(Files.getLastModifiedTime(p).toMillis());
+            }
+        } catch (IOException e) {
+            f.append(";unreadable");
+        }
+        return f.toString();
+    }
+}
