@@ -38,6 +38,9 @@ final class Parallel implements AutoCloseable {
 
     /** Runs {@code task} over the rows {@code [0, rows)}, split evenly; returns when every part is done. */
     void rows(int rows, Rows task) {
+        if (!open) {
+            throw new IllegalStateException("The model has been closed"); // its helpers are gone: nothing would run
+        }
         int parts = Math.min(threads(), Math.max(1, rows / 8));
         if (parts == 1) {
             task.run(0, rows);
