@@ -58,10 +58,7 @@ final class Bf16Matrix extends Matrix {
         return s;
     }
 
-    /**
-     * Two rows at a time, for independent chains of multiply-adds; each row's sum is computed in exactly the
-     * order of the batched product, so a token's result does not depend on how it was batched.
-     */
+    /** Decode: two rows at a time, for independent chains of multiply-adds. */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
         float[] s = split(x);

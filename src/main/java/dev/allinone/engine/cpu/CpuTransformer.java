@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * paged {@link CpuKvCache}. Computes what Hugging Face's Qwen2 computes (RMSNorm, rotary embeddings of the
  * rotate-half kind, biased q/k/v, grouped-query attention, SwiGLU), in float.
  *
- * <p>A token's result does not depend on how the tokens were batched: every product sums each row in the
- * same order whether it runs for one token or for a tile of four, and attention runs per token.
+ * <p>A prompt prefilled in one batch and token by token give the same logits up to float rounding: the batched
+ * products sum in another order than the one-token kernels (see {@link Matrix}); attention runs per token.
  */
 public final class CpuTransformer implements Transformer {
 

@@ -100,7 +100,7 @@ final class Q8Matrix extends Matrix {
                 .convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** Two rows at a time; each row's sum in exactly the batched product's order. */
+    /** Decode: two rows at a time, for independent chains of multiply-adds. */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
         int lanes = F.length();
