@@ -231,11 +231,7 @@ public final class CpuTransformer implements Transformer {
                 Matrix m = ms[i];
                 int a = Math.max(from - offset, 0), b = Math.min(to - offset, m.rows);
                 if (a < b) {
-                    if (n == 1) {
-                        m.multiply(xs[0], outs[i][0], a, b);
-                    } else {
-                        m.multiply(xs, n, outs[i], a, b);
-                    }
+                    m.multiply(xs, n, outs[i], a, b); // one token: the decode kernel
                 }
                 offset += m.rows;
             }

@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * multiplied with every token, four rows by four tokens at a time, so that the work is the multiply-adds).
  * Both compute the rows {@code [from, to)} only, so that two threads can split a product between them.
  */
-abstract sealed class Matrix permits Bf16Matrix, Q8Matrix, Q4Matrix {
+abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Tokens multiplied together in a batched product. */
@@ -152,10 +152,13 @@ abstract sealed class Matrix permits Bf16Matrix, Q8Matrix, Q4Matrix {
         return v.reduceLanes(VectorOperators.ADD);
     }
 
-    /** {@code row(r) · x} for a few rows: the logits of a few candidate tokens. */
+    /**
+     * {@code row(r) · x} for one row: the logit of a candidate token. Dequantizes just that row (a product would
+     * need an output array as long as the whole matrix: 600 KB for the output layer, per candidate).
+     */
     float dotRow(int row, float[] x) {
-        float[] out = new float[rows];
-        multiply(x, out, row, row + 1);
-        return out[row];
+        float[] w = new float[cols];
+        dequantize(row, w);
+        return dot(w, x);
     }
 }

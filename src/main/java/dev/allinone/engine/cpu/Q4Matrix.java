@@ -3,7 +3,6 @@ package dev.allinone.engine.cpu;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 
@@ -13,89 +12,38 @@ import jdk.incubator.vector.VectorSpecies;
  * low half and weight {@code k + 16} in its high half, so one vector of bytes unpacks into two contiguous
  * vectors of weights. A quarter of BF16's bytes, at a real cost in precision.
  */
-final class Q4Matrix extends Matrix {
+final class Q4Matrix extends BlockMatrix {
 
-    static final int BLOCK = 32;
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
-
-    private final byte[] packed;
-    private final float[] scales;
-    private final int blocks;
-
-    private Q4Matrix(byte[] packed, float[] scales, int rows, int cols) {
-        super(rows, cols);
-        this.packed = packed;
-        this.scales = scales;
-        this.blocks = cols / BLOCK;
+    Q4Matrix(byte[] packed, float[] scales, int rows, int cols) {
+        super(packed, scales, rows, cols);
     }
 
     static Q4Matrix quantize(Safetensors.Tensor source, Parallel parallel) {
-        int rows = source.rows(), cols = source.cols();
-        if (cols % BLOCK != 0) {
-            throw new IllegalArgumentException("Q4 needs columns in multiples of " + BLOCK + ", not " + cols);
-        }
-        byte[] packed = new byte[Math.toIntExact((long) rows * cols / 2)];
-        float[] scales = new float[rows * (cols / BLOCK)];
-        parallel.rows(rows, (from, to) -> {
-            float[] row = new float[cols];
-            int[] q = new int[BLOCK];
-            for (int r = from; r < to; r++) {
-                for (int c = 0; c < cols; c++) {
-                    row[c] = source.bf16(r, c);
-                }
-                for (int b = 0; b < cols / BLOCK; b++) {
-                    float max = 0;
-                    for (int k = 0; k < BLOCK; k++) {
-                        max = Math.max(max, Math.abs(row[b * BLOCK + k]));
-                    }
-                    float scale = max / 7f;
-                    float inverse = scale == 0 ? 0 : 1 / scale;
-                    scales[r * (cols / BLOCK) + b] = scale;
-                    for (int k = 0; k < BLOCK; k++) {
-                        q[k] = Math.clamp(Math.round(row[b * BLOCK + k] * inverse), -7, 7) + 8;
-                    }
-                    int offset = (int) (((long) r * cols + (long) b * BLOCK) / 2);
-                    for (int k = 0; k < BLOCK / 2; k++) {
-                        packed[offset + k] = (byte) (q[k] | (q[k + BLOCK / 2] << 4));
-                    }
-                }
+        int cols = source.cols();
+        byte[] packed = new byte[Math.toIntExact((long) source.rows() * cols / 2)];
+        float[] scales = BlockMatrix.quantize(source, parallel, 7f, "Q4", (r, row, first, inverse) -> {
+            int offset = (int) (((long) r * cols + first) / 2);
+            for (int k = 0; k < BLOCK / 2; k++) {
+                int low = Math.clamp(Math.round(row[first + k] * inverse), -7, 7) + 8;
+                int high = Math.clamp(Math.round(row[first + k + BLOCK / 2] * inverse), -7, 7) + 8;
+                packed[offset + k] = (byte) (low | (high << 4));
             }
         });
-        return new Q4Matrix(packed, scales, rows, cols);
+        return new Q4Matrix(packed, scales, source.rows(), cols);
     }
 
-    /** A matrix from stored values (see {@link QuantizedCopy}). */
-    static Q4Matrix of(byte[] data, float[] scales, int rows, int cols) {
-        if ((long) data.length != (long) rows * cols / 2 || scales.length != rows * (cols / BLOCK)) {
-            throw new IllegalArgumentException("stored Q4 " + rows + "x" + cols + " has the wrong size");
-        }
-        return new Q4Matrix(data, scales, rows, cols);
-    }
-
-    byte[] data() {
-        return packed;
-    }
-
-    float[] scales() {
-        return scales;
+    @Override
+    int bitsPerWeight() {
+        return 4;
     }
 
     @Override
     float get(int row, int col) {
         int b = col / BLOCK, k = col % BLOCK;
         int offset = (int) (((long) row * cols + (long) b * BLOCK) / 2) + (k % (BLOCK / 2));
-        int bits = packed[offset] & 0xFF;
+        int bits = data[offset] & 0xFF;
         int q = k < BLOCK / 2 ? bits & 0x0F : bits >>> 4;
         return (q - 8) * scale(row, b);
-    }
-
-    private float scale(int row, int block) {
-        return scales[row * blocks + block];
-    }
-
-    @Override
-    long bytes() {
-        return packed.length + 4L * scales.length;
     }
 
     @Override
@@ -104,7 +52,7 @@ final class Q4Matrix extends Matrix {
     }
 
     private ByteVector bytesAt(int offset) {
-        return ByteVector.fromArray(B, packed, offset);
+        return ByteVector.fromArray(B, data, offset);
     }
 
     /** The low nibbles as floats, 0..15: the stored {@code q}; the -8 is applied per block (see {@link #sums}). */
@@ -147,7 +95,7 @@ final class Q4Matrix extends Matrix {
             FloatVector acc = FloatVector.zero(F);
             float correction = 0;
             for (int b = 0; b < blocks; b += 4) {
-                ByteVector v = ByteVector.fromArray(B4, packed, base + b * (BLOCK / 2));
+                ByteVector v = ByteVector.fromArray(B4, data, base + b * (BLOCK / 2));
                 ByteVector lo = v.and((byte) 0x0F);
                 ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
                 for (int part = 0; part < 4; part++) {

@@ -3,91 +3,37 @@ package dev.allinone.engine.cpu;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorSpecies;
 
 
 /**
  * Blockwise 8-bit weights: every 32 consecutive weights of a row share one float scale, {@code w = q * scale}
  * with {@code q} in [-127, 127]. Half the bytes of BF16 to stream per token, at a small cost in precision.
- *
  */
-final class Q8Matrix extends Matrix {
+final class Q8Matrix extends BlockMatrix {
 
-    static final int BLOCK = 32;
-    private static final VectorSpecies<Byte> B = VectorSpecies.of(byte.class, VectorShape.forBitSize(F.length() * 8));
-
-    private final byte[] q;
-    private final float[] scales;
-    private final int blocks;
-
-    private Q8Matrix(byte[] q, float[] scales, int rows, int cols) {
-        super(rows, cols);
-        this.q = q;
-        this.scales = scales;
-        this.blocks = cols / BLOCK;
+    Q8Matrix(byte[] q, float[] scales, int rows, int cols) {
+        super(q, scales, rows, cols);
     }
 
-    /** Quantizes {@code source}'s rows [from, to) into this format's storage (the rows are independent). */
     static Q8Matrix quantize(Safetensors.Tensor source, Parallel parallel) {
-        int rows = source.rows(), cols = source.cols();
-        if (cols % BLOCK != 0) {
-            throw new IllegalArgumentException("Q8 needs columns in multiples of " + BLOCK + ", not " + cols);
-        }
-        byte[] q = new byte[Math.toIntExact((long) rows * cols)];
-        float[] scales = new float[rows * (cols / BLOCK)];
-        parallel.rows(rows, (from, to) -> {
-            float[] row = new float[cols];
-            for (int r = from; r < to; r++) {
-                for (int c = 0; c < cols; c++) {
-                    row[c] = source.bf16(r, c);
-                }
-                for (int b = 0; b < cols / BLOCK; b++) {
-                    float max = 0;
-                    for (int k = 0; k < BLOCK; k++) {
-                        max = Math.max(max, Math.abs(row[b * BLOCK + k]));
-                    }
-                    float scale = max / 127f;
-                    float inverse = scale == 0 ? 0 : 1 / scale;
-                    scales[r * (cols / BLOCK) + b] = scale;
-                    for (int k = 0; k < BLOCK; k++) {
-                        int v = Math.round(row[b * BLOCK + k] * inverse);
-                        q[r * cols + b * BLOCK + k] = (byte) Math.clamp(v, -127, 127);
-                    }
-                }
+        int cols = source.cols();
+        byte[] q = new byte[Math.toIntExact((long) source.rows() * cols)];
+        float[] scales = BlockMatrix.quantize(source, parallel, 127f, "Q8", (r, row, first, inverse) -> {
+            for (int k = 0; k < BLOCK; k++) {
+                q[r * cols + first + k] = (byte) Math.clamp(Math.round(row[first + k] * inverse), -127, 127);
             }
         });
-        return new Q8Matrix(q, scales, rows, cols);
+        return new Q8Matrix(q, scales, source.rows(), cols);
     }
 
-    /** A matrix from stored values (see {@link QuantizedCopy}). */
-    static Q8Matrix of(byte[] data, float[] scales, int rows, int cols) {
-        if ((long) data.length != (long) rows * cols || scales.length != rows * (cols / BLOCK)) {
-            throw new IllegalArgumentException("stored Q8 " + rows + "x" + cols + " has the wrong size");
-        }
-        return new Q8Matrix(data, scales, rows, cols);
-    }
-
-    byte[] data() {
-        return q;
-    }
-
-    float[] scales() {
-        return scales;
+    @Override
+    int bitsPerWeight() {
+        return 8;
     }
 
     @Override
     float get(int row, int col) {
-        return q[row * cols + col] * scale(row, col / BLOCK);
-    }
-
-    private float scale(int row, int block) {
-        return scales[row * blocks + block];
-    }
-
-    @Override
-    long bytes() {
-        return q.length + 4L * scales.length;
+        return data[row * cols + col] * scale(row, col / BLOCK);
     }
 
     @Override
@@ -96,7 +42,7 @@ final class Q8Matrix extends Matrix {
     }
 
     private FloatVector weights(int offset) {
-        return (FloatVector) ByteVector.fromArray(B, q, offset)
+        return (FloatVector) ByteVector.fromArray(B, data, offset)
                 .convertShape(VectorOperators.B2F, F, 0);
     }
 

@@ -8,7 +8,6 @@ import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -66,8 +65,8 @@ final class QuantizedCopy {
                 in.readFully(data);
                 float[] scales = floats(in, in.readInt());
                 matrices.put(name, switch (format) {
-                    case "Q8" -> Q8Matrix.of(data, scales, rows, cols);
-                    case "Q4" -> Q4Matrix.of(data, scales, rows, cols);
+                    case "Q8" -> new Q8Matrix(data, scales, rows, cols);
+                    case "Q4" -> new Q4Matrix(data, scales, rows, cols);
                     default -> throw new IOException("unknown matrix format " + format);
                 });
             }
@@ -79,7 +78,7 @@ final class QuantizedCopy {
     }
 
     /** Writes the matrices (whole, then moved into place: a crash never leaves half a copy). */
-    void write(Map<String, Matrix> matrices) {
+    void write(Map<String, BlockMatrix> matrices) {
         Path temporary = null;
         try {
             Files.createDirectories(file.getParent());
@@ -90,19 +89,17 @@ final class QuantizedCopy {
                 out.writeInt(MAGIC);
                 out.writeUTF(fingerprint);
                 out.writeInt(matrices.size());
-                for (Map.Entry<String, Matrix> e : matrices.entrySet()) {
-                    Matrix m = e.getValue();
+                for (Map.Entry<String, BlockMatrix> e : matrices.entrySet()) {
+                    BlockMatrix m = e.getValue();
                     out.writeUTF(e.getKey());
                     out.writeUTF(m.format());
                     out.writeInt(m.rows);
                     out.writeInt(m.cols);
-                    byte[] data = m instanceof Q8Matrix q8 ? q8.data() : ((Q4Matrix) m).data();
-                    float[] scales = m instanceof Q8Matrix q8 ? q8.scales() : ((Q4Matrix) m).scales();
-                    out.writeInt(data.length);
-                    out.write(data);
-                    out.writeInt(scales.length);
-                    ByteBuffer bytes = ByteBuffer.allocate(4 * scales.length).order(ByteOrder.LITTLE_ENDIAN);
-                    bytes.asFloatBuffer().put(scales);
+                    out.writeInt(m.data.length);
+                    out.write(m.data);
+                    out.writeInt(m.scales.length);
+                    ByteBuffer bytes = ByteBuffer.allocate(4 * m.scales.length).order(ByteOrder.LITTLE_ENDIAN);
+                    bytes.asFloatBuffer().put(m.scales);
                     out.write(bytes.array());
                 }
             }
@@ -121,9 +118,9 @@ final class QuantizedCopy {
         }
     }
 
-    private static float[] floats(InputStream in, int count) throws IOException {
+    private static float[] floats(DataInputStream in, int count) throws IOException {
         byte[] bytes = new byte[4 * count];
-        new DataInputStream(in).readFully(bytes);
+        in.readFully(bytes);
         float[] out = new float[count];
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
         return out;

@@ -28,7 +28,7 @@ final class Qwen2Weights implements AutoCloseable {
     private Safetensors files;
     /** Quantized matrices read from the kept copy (null: none, or BF16), and those quantized now. */
     private final Map<String, Matrix> stored;
-    private final Map<String, Matrix> quantized = new LinkedHashMap<>();
+    private final Map<String, BlockMatrix> quantized = new LinkedHashMap<>();
 
     /**
      * @param copy where the quantized matrices are kept between starts; null to quantize every time
@@ -96,8 +96,8 @@ final class Qwen2Weights implements AutoCloseable {
             case Q8 -> Q8Matrix.quantize(source, parallel);
             case Q4 -> Q4Matrix.quantize(source, parallel);
         };
-        if (format != Format.BF16) {
-            quantized.put(name, m);
+        if (m instanceof BlockMatrix block) {
+            quantized.put(name, block);
         }
         return m;
     }
