@@ -16,7 +16,7 @@ import java.util.Optional;
  * (atomic in Redis) that also checks its version, so two replicas never overwrite each other's turn; Redis
  * expires it after the idle time, and a sorted set of ids by last update serves the cap and the count.
  * How durable a write is depends on the server's persistence ({@code appendonly yes}, {@code appendfsync
- * always} for no loss). Scripts touch keys by prefix: a single Redis server or a primary with replicas, not
+ * always} for no loss). While Redis is down, calls fail at once ({@link StoreCircuit}) and the API answers 503. Scripts touch keys by prefix: a single Redis server or a primary with replicas, not
  * Redis Cluster.
  */
 public class RedisConversationRepository implements ConversationRepository {
@@ -51,10 +51,14 @@ public class RedisConversationRepository implements ConversationRepository {
             end
             return ids""", List.class);
 
+    /** After a failure, calls fail at once for this long, then Redis is tried again. */
+    static final Duration FAIL_FAST_FOR = Duration.ofSeconds(3);
+
     private final StringRedisTemplate redis;
     private final String conversationPrefix;
     private final String index;
     private final Duration idleExpiry;
+    private final StoreCircuit circuit = new StoreCircuit("Redis", FAIL_FAST_FOR);
 
     public RedisConversationRepository(StringRedisTemplate redis, String keyPrefix, Duration idleExpiry) {
         this.redis = redis;
@@ -116,11 +120,19 @@ public class RedisConversationRepository implements ConversationRepository {
         call(() -> redis.execute((org.springframework.data.redis.core.RedisCallback<String>) c -> c.ping()));
     }
 
+    /**
+     * Every call to Redis: through the circuit, which fails fast while Redis is down. How long one call may wait
+     * is the Redis client's command timeout ({@code spring.data.redis.timeout}; the service sets 2 s, the
+     * client's own default is 60 s).
+     */
     private <T> T call(java.util.function.Supplier<T> operation) {
-        try {
-            return operation.get();
-        } catch (DataAccessException e) {
-            throw new ConversationStoreException("Cannot reach the conversation store (Redis): " + e.getMessage(), e);
-        }
+        return circuit.call(() -> {
+            try {
+                return operation.get();
+            } catch (DataAccessException e) {
+                throw new ConversationStoreException("Cannot reach the conversation store (Redis): "
+                        + e.getMostSpecificCause().getMessage(), e);
+            }
+        });
     }
 }

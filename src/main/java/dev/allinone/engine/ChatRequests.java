@@ -17,7 +17,11 @@ final class ChatRequests {
     private ChatRequests() {
     }
 
-    /** The model's recommended sampling and the configured answer cap, as LangChain4j defaults. */
+    /**
+     * The model's recommended sampling, as LangChain4j defaults. No answer cap: AI services copy these into every
+     * request, and a request's own cap also cuts a chosen JSON answer; without one the engine applies
+     * {@code allinone.model.max-new-tokens} to generated answers only.
+     */
     static ChatRequestParameters defaults(LocalEngine engine) {
         SamplingSettings sampling = engine.defaults().sampling();
         return DefaultChatRequestParameters.builder()
@@ -25,7 +29,6 @@ final class ChatRequests {
                 .temperature(sampling.temperature())
                 .topP(sampling.topP())
                 .topK(sampling.topK() > 0 ? sampling.topK() : null)
-                .maxOutputTokens(engine.properties().maxNewTokens())
                 .build();
     }
 
@@ -33,6 +36,17 @@ final class ChatRequests {
         ChatRequestParameters p = request.parameters();
         if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
             throw new UnsupportedFeatureException("This model does not call tools");
+        }
+        check(p.temperature(), 0, 2, true, "temperature");
+        check(p.topP(), 0, 1, false, "topP");
+        check(p.frequencyPenalty(), -2, 2, true, "frequencyPenalty");
+        check(p.presencePenalty(), -2, 2, true, "presencePenalty");
+        if (p.topK() != null && p.topK() < 0) {
+            throw new InvalidRequestException("topK must be 0 (off) or more, not " + p.topK(), "topK");
+        }
+        if (p.maxOutputTokens() != null && p.maxOutputTokens() < 1) {
+            throw new InvalidRequestException("maxOutputTokens must be at least 1, not " + p.maxOutputTokens(),
+                    "maxOutputTokens");
         }
         SamplingSettings d = engine.defaults().sampling();
         SamplingSettings sampling = new SamplingSettings(
@@ -44,6 +58,25 @@ final class ChatRequests {
                 p.presencePenalty() != null ? p.presencePenalty() : 0);
         int maxNewTokens = p.maxOutputTokens() != null ? p.maxOutputTokens() : engine.properties().maxNewTokens();
         return new GenerationSettings(sampling, maxNewTokens, p.stopSequences());
+    }
+
+    /**
+     * Checks a sampling parameter against OpenAI's ranges: {@code [min, max]}, or {@code (min, max]} when the
+     * minimum is excluded (top-p 0 would allow no token at all).
+     */
+    private static void check(Double value, double min, double max, boolean minIncluded, String name) {
+        if (value == null) {
+            return;
+        }
+        boolean aboveMin = minIncluded ? value >= min : value > min;
+        if (!(aboveMin && value <= max)) { // NaN fails too
+            throw new InvalidRequestException(name + " must be " + (minIncluded ? "between " + fmt(min) + " and " + fmt(max)
+                    : "greater than " + fmt(min) + " and at most " + fmt(max)) + ", not " + value, name);
+        }
+    }
+
+    private static String fmt(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     static ChatResponse response(GenerationResult result, LocalEngine engine) {
@@ -64,15 +97,27 @@ final class ChatRequests {
                 .build();
     }
 
-    static ChatResponse response(ChoiceResult result, ChoiceFormat format, LocalEngine engine) {
+    /**
+     * A chosen answer as the response: its JSON text, counted in tokens as if generated (clients bill and check
+     * {@code completion_tokens}), and cut to {@code maxOutputTokens} tokens when a request asks for fewer than the
+     * answer takes (as OpenAI cuts JSON at {@code max_tokens}, with finish reason {@code length}).
+     */
+    static ChatResponse response(ChoiceResult result, ChoiceFormat format, Integer maxOutputTokens, LocalEngine engine) {
+        String text = format.render(result.choice());
+        int[] tokens = engine.tokenize(text);
+        FinishReason finish = FinishReason.STOP;
+        if (maxOutputTokens != null && tokens.length > maxOutputTokens) {
+            text = engine.detokenize(java.util.Arrays.copyOf(tokens, maxOutputTokens));
+            tokens = java.util.Arrays.copyOf(tokens, maxOutputTokens);
+            finish = FinishReason.LENGTH;
+        }
         return ChatResponse.builder()
-                .aiMessage(AiMessage.from(format.render(result.choice())))
+                .aiMessage(AiMessage.from(text))
                 .metadata(EngineResponseMetadata.builder()
                         .id(UUID.randomUUID().toString())
                         .modelName(engine.properties().id())
-                        // Nothing was generated: the answer was scored, not sampled.
-                        .tokenUsage(new TokenUsage(result.promptTokens(), 0))
-                        .finishReason(FinishReason.STOP)
+                        .tokenUsage(new TokenUsage(result.promptTokens(), tokens.length))
+                        .finishReason(finish)
                         .choiceProbabilities(result.probabilities())
                         .cachedTokens(result.cachedTokens())
                         .timings(result.timings())

@@ -24,8 +24,19 @@ import java.util.Set;
  *   favoured). All answers continue from the same KV cache: each overwrites the positions after the
  *   prompt.</li>
  * </ul>
+ *
+ * Scoring sequences costs a forward pass per answer (~25 ms each at Qwen1.5-0.5B's size), so the answers are
+ * limited ({@value #MAX_CHOICES}, each at most {@value #MAX_CHOICE_TOKENS} tokens), and the request's deadline
+ * and cancellation are checked between answers, as between generated tokens.
  */
 final class ChoiceScorer {
+
+    /** Most answers a request may allow: scoring them all as sequences takes a few seconds at full size. */
+    static final int MAX_CHOICES = 256;
+    /** Longest answer, in tokens. */
+    static final int MAX_CHOICE_TOKENS = 32;
+    /** Answer tokens scored in one forward pass: each returns a row of logits as long as the vocabulary. */
+    private static final int SCORED_PER_PASS = 8;
 
     /** How a set of answers is scored, decided once per request on the caller's thread. */
     record Plan(List<String> choices, int[] singleTokens, List<int[]> sequences) {
@@ -43,14 +54,33 @@ final class ChoiceScorer {
     private ChoiceScorer() {
     }
 
+    /**
+     * @throws InvalidRequestException when there is no answer, one twice, more than {@value #MAX_CHOICES}, or one
+     *                                 longer than {@value #MAX_CHOICE_TOKENS} tokens
+     */
     static Plan plan(List<String> choices, HfTokenizer tokenizer, int endOfTurn) {
+        if (choices.isEmpty()) {
+            throw new InvalidRequestException("The allowed answers (enum) must not be empty", "response_format");
+        }
+        if (choices.size() > MAX_CHOICES) {
+            throw new InvalidRequestException("At most " + MAX_CHOICES + " allowed answers (enum values), not "
+                    + choices.size(), "response_format");
+        }
+        if (new HashSet<>(choices).size() != choices.size()) {
+            throw new InvalidRequestException("The allowed answers (enum values) must be distinct", "response_format");
+        }
         Optional<int[]> single = singleTokens(choices, tokenizer);
         if (single.isPresent()) {
             return new Plan(choices, single.get(), null);
         }
         List<int[]> sequences = new ArrayList<>(choices.size());
         for (String choice : choices) {
-            sequences.add(HfTokenizer.concat(List.of(tokenizer.encode(choice), new int[] {endOfTurn})));
+            int[] tokens = tokenizer.encode(choice);
+            if (tokens.length > MAX_CHOICE_TOKENS) {
+                throw new InvalidRequestException("Each allowed answer (enum value) may be at most " + MAX_CHOICE_TOKENS
+                        + " tokens; one is " + tokens.length, "response_format");
+            }
+            sequences.add(HfTokenizer.concat(List.of(tokens, new int[] {endOfTurn})));
         }
         return new Plan(choices, null, sequences);
     }
@@ -81,24 +111,32 @@ final class ChoiceScorer {
 
     /**
      * Scores the plan's answers after {@code prompt}, in {@code cache} whose positions before {@code start}
-     * already hold the prompt's first tokens.
+     * already hold the prompt's first tokens. {@code checkpoint} runs between chunks of the prompt and between
+     * answers; it throws to stop the request (deadline, cancellation).
      */
-    static ChoiceResult choose(Transformer transformer, KvCache cache, int start, int[] prompt, Plan plan, long submittedAt) {
+    static ChoiceResult choose(Transformer transformer, KvCache cache, int start, int[] prompt, Plan plan, long submittedAt,
+                               Runnable checkpoint) {
         long begin = System.nanoTime();
-        int[] rest = Arrays.copyOfRange(prompt, start, prompt.length);
+        int last = ChunkedPrefill.leading(transformer, cache, start, Arrays.copyOfRange(prompt, start, prompt.length),
+                () -> {
+                    checkpoint.run();
+                    return false;
+                });
+        int[] rest = Arrays.copyOfRange(prompt, last, prompt.length);
         double[] logProbabilities;
         long prefillNanos;
         if (plan.singleToken()) {
-            float[] logits = transformer.prefillRows(cache, start, rest, plan.singleTokens());
+            float[] logits = transformer.prefillRows(cache, last, rest, plan.singleTokens());
             prefillNanos = System.nanoTime() - begin;
             logProbabilities = new double[logits.length];
             for (int i = 0; i < logits.length; i++) {
                 logProbabilities[i] = logits[i]; // normalizing over the whole vocabulary would cancel out
             }
         } else {
-            float[] afterPrompt = transformer.prefill(cache, start, rest);
+            float[] afterPrompt = transformer.prefill(cache, last, rest);
             prefillNanos = System.nanoTime() - begin;
-            logProbabilities = sequenceLogProbabilities(transformer, cache, prompt.length, afterPrompt, plan.sequences());
+            logProbabilities = sequenceLogProbabilities(transformer, cache, prompt.length, afterPrompt, plan.sequences(),
+                    checkpoint);
         }
         double norm = logSumExp(logProbabilities);
         Map<String, Double> probabilities = new LinkedHashMap<>();
@@ -115,16 +153,19 @@ final class ChoiceScorer {
     }
 
     private static double[] sequenceLogProbabilities(Transformer transformer, KvCache cache, int position,
-                                                     float[] afterPrompt, List<int[]> answers) {
+                                                     float[] afterPrompt, List<int[]> answers, Runnable checkpoint) {
         double[] result = new double[answers.size()];
         double promptLogNorm = logSumExp(afterPrompt);
         for (int c = 0; c < answers.size(); c++) {
+            checkpoint.run();
             int[] answer = answers.get(c);
             double lp = afterPrompt[answer[0]] - promptLogNorm;
-            if (answer.length > 1) {
-                float[][] following = transformer.prefillAll(cache, position, Arrays.copyOf(answer, answer.length - 1));
-                for (int j = 1; j < answer.length; j++) {
-                    lp += following[j - 1][answer[j]] - logSumExp(following[j - 1]);
+            // Token j of the answer is scored by the logits after token j - 1, a few tokens per pass.
+            for (int from = 0; from < answer.length - 1; from += SCORED_PER_PASS) {
+                int to = Math.min(answer.length - 1, from + SCORED_PER_PASS);
+                float[][] following = transformer.prefillAll(cache, position + from, Arrays.copyOfRange(answer, from, to));
+                for (int j = from + 1; j <= to; j++) {
+                    lp += following[j - 1 - from][answer[j]] - logSumExp(following[j - 1 - from]);
                 }
             }
             result[c] = lp;

@@ -65,6 +65,7 @@ public class EngineAutoConfiguration {
     LocalEngine localEngine(ModelProperties properties, EngineProperties engineProperties, ModelResolver resolver,
                             ModelStatus status, TransformerFactory transformers, ObjectProvider<EngineObserver> observers,
                             @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") Duration shutdownGrace) {
+        LocalEngine.requireVectorApi();
         return new LocalEngine(properties, engineProperties, resolver, status, transformers,
                 observers.getIfAvailable(() -> EngineObserver.NONE), shutdownGrace);
     }
@@ -112,6 +113,12 @@ public class EngineAutoConfiguration {
         @ConditionalOnMissingBean(name = "model")
         ModelHealthIndicator modelHealthIndicator(LocalEngine engine) {
             return new ModelHealthIndicator(engine);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        EngineInfoContributor engineInfoContributor(LocalEngine engine) {
+            return new EngineInfoContributor(engine);
         }
     }
 

@@ -32,7 +32,7 @@ public class EngineChatModel extends EngineModelSupport implements ChatModel {
         Optional<ChoiceFormat> choice = ChoiceFormat.of(request.parameters().responseFormat());
         if (choice.isPresent()) {
             ChoiceResult result = await(engine.choose(messages, choice.get().choices(), control), control);
-            return ChatRequests.response(result, choice.get(), engine);
+            return ChatRequests.response(result, choice.get(), request.parameters().maxOutputTokens(), engine);
         }
         GenerationSettings settings = ChatRequests.settings(request, engine);
         GenerationResult result = await(engine.generate(messages, settings, TokenListener.NONE, control), control);

@@ -18,7 +18,7 @@ abstract class EngineModelSupport {
         this.listeners = List.copyOf(listeners);
     }
 
-    /** The model's recommended sampling and the configured answer cap. */
+    /** The model's recommended sampling (the answer cap is the engine's own default, see ChatRequests). */
     public ChatRequestParameters defaultRequestParameters() {
         return ChatRequests.defaults(engine);
     }

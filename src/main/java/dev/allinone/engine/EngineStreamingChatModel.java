@@ -29,20 +29,22 @@ public class EngineStreamingChatModel extends EngineModelSupport implements Stre
             RequestControl control = RequestControl.current();
             List<PromptEncoder.Message> messages = PromptMessages.of(request.messages());
             Optional<ChoiceFormat> choice = ChoiceFormat.of(request.parameters().responseFormat());
+            Handle handle = new Handle(control);
+            PartialResponseContext context = new PartialResponseContext(handle);
             if (choice.isPresent()) {
+                Integer maxTokens = request.parameters().maxOutputTokens();
                 engine.choose(messages, choice.get().choices(), control).whenComplete((result, error) -> {
                     if (error != null) {
                         handler.onError(unwrap(error));
                         return;
                     }
-                    var response = ChatRequests.response(result, choice.get(), engine);
-                    handler.onPartialResponse(response.aiMessage().text());
+                    // The chosen answer arrives whole, as one partial response, through the same method as text.
+                    var response = ChatRequests.response(result, choice.get(), maxTokens, engine);
+                    handler.onPartialResponse(new PartialResponse(response.aiMessage().text()), context);
                     handler.onCompleteResponse(response);
                 });
                 return;
             }
-            Handle handle = new Handle(control);
-            PartialResponseContext context = new PartialResponseContext(handle);
             engine.generate(messages, ChatRequests.settings(request, engine),
                             delta -> handler.onPartialResponse(new PartialResponse(delta), context), control)
                     .whenComplete((result, error) -> {

@@ -32,13 +32,28 @@ public class KvCacheMetrics implements MeterBinder {
         FunctionCounter.builder("allinone.kvcache.reused.tokens", engine, e -> e.kvCacheStats().reusedTokens())
                 .description("Prompt tokens not computed thanks to the KV reuse pool").register(registry);
         FunctionCounter.builder("allinone.kvcache.evictions", engine, e -> e.kvCacheStats().evictions())
-                .description("Cached states dropped to stay within allinone.model.kv-cache-budget").register(registry);
+                .description("Cached states dropped to make room within the memory budget (or allinone.model.kv-cache-budget)").register(registry);
         Gauge.builder("allinone.kvcache.bytes", engine, e -> e.kvCacheStats().bytes()).baseUnit("bytes")
                 .description("Memory the KV reuse pool holds").register(registry);
         Gauge.builder("allinone.kvcache.entries", engine, e -> e.kvCacheStats().entries())
                 .description("States the KV reuse pool holds").register(registry);
+        memory(registry, "budget", m -> m.budget());
+        memory(registry, "weights", m -> m.weights());
+        memory(registry, "working", m -> m.working());
+        Gauge.builder("allinone.engine.memory.bytes", engine, e -> e.kvCacheStats().bytes()).baseUnit("bytes")
+                .tag("part", "attention_kept").description("Model memory, out of allinone.engine.memory-budget")
+                .register(registry);
+        Gauge.builder("allinone.engine.memory.bytes", engine, e -> e.kvCacheStats().leasedBytes()).baseUnit("bytes")
+                .tag("part", "attention_running").description("Model memory, out of allinone.engine.memory-budget")
+                .register(registry);
         Gauge.builder("allinone.engine.queue.depth", engine, LocalEngine::waiting)
                 .description("Requests waiting for the model").register(registry);
+    }
+
+    private void memory(MeterRegistry registry, String part, ToDoubleFunction<ModelMemory> bytes) {
+        Gauge.builder("allinone.engine.memory.bytes", engine, e -> e.isReady() ? bytes.applyAsDouble(e.memory()) : 0)
+                .baseUnit("bytes").tag("part", part).description("Model memory, out of allinone.engine.memory-budget")
+                .register(registry);
     }
 
     private void requests(MeterRegistry registry, String reuse, String description, ToDoubleFunction<KvCacheStats> count) {

@@ -19,8 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   prompt that no longer extends it (the memory window dropped old messages) starts from the prefix.</li>
  * </ul>
  *
- * Entries are bounded by a byte budget, least recently used evicted first; evicting closes the cache, which
- * gives its memory back. Reuse is exact: every position holds what computing the whole prompt would have
+ * All attention state, kept and running, comes out of one share of the {@link ModelMemory} budget. A request
+ * states how many positions it may reach before it starts; if what it may still grow by does not fit beside
+ * what is kept and what other requests hold, kept entries are evicted, least recently used first (evicting
+ * closes the cache, which gives its memory back); if it still does not fit, the request is refused with
+ * {@link AttentionMemoryException} before any work. Kept entries may also be capped on their own
+ * ({@code kv-cache-budget}). Reuse is exact: every position holds what computing the whole prompt would have
  * put there. Used by the inference thread only; {@link #stats()} may be read from anywhere.
  */
 final class KvCachePool implements AutoCloseable {
@@ -39,14 +43,27 @@ final class KvCachePool implements AutoCloseable {
         private final Entry borrowedPrefix;
         private final Entry conversation;
         private final int promptLength;
+        /** What the cache may grow to during the request. */
+        private final long reservedBytes;
 
-        private Lease(KvCache cache, int start, Reuse reuse, Entry borrowedPrefix, Entry conversation, int promptLength) {
+        private Lease(KvCache cache, int start, Reuse reuse, Entry borrowedPrefix, Entry conversation, int promptLength,
+                      long reservedBytes) {
             this.cache = cache;
             this.start = start;
             this.reuse = reuse;
             this.borrowedPrefix = borrowedPrefix;
             this.conversation = conversation;
             this.promptLength = promptLength;
+            this.reservedBytes = reservedBytes;
+        }
+
+        /**
+         * Memory the lease holds beyond the kept entries: its cache and what it may still grow by (a borrowed
+         * prefix's own bytes are the entry's, so only its growth).
+         */
+        long claim() {
+            long current = cache.bytes();
+            return borrowedPrefix != null ? Math.max(0, reservedBytes - current) : Math.max(reservedBytes, current);
         }
     }
 
@@ -78,8 +95,12 @@ final class KvCachePool implements AutoCloseable {
     static final int GENERATION_PROMPT_SLACK = 4;
 
     private final Transformer transformer;
+    /** What attention state, kept and running, may take: the memory budget's share for it. */
+    private final long limitBytes;
+    /** What kept entries may take at most (their own cap, within the limit); 0 turns reuse off. */
     private final long budgetBytes;
     private final List<Entry> entries = new ArrayList<>();
+    private final List<Lease> leases = new ArrayList<>();
     private long clock;
 
     private final AtomicLong conversationHits = new AtomicLong();
@@ -90,10 +111,16 @@ final class KvCachePool implements AutoCloseable {
     private final AtomicLong evictions = new AtomicLong();
     private volatile int entryCount;
     private volatile long bytes;
+    private volatile long leasedBytes;
 
-    KvCachePool(Transformer transformer, long budgetBytes) {
+    /**
+     * @param limitBytes  what attention state, kept and running, may take
+     * @param budgetBytes what kept entries may take at most (within the limit); 0 turns reuse off
+     */
+    KvCachePool(Transformer transformer, long limitBytes, long budgetBytes) {
         this.transformer = transformer;
-        this.budgetBytes = budgetBytes;
+        this.limitBytes = limitBytes;
+        this.budgetBytes = Math.min(budgetBytes, limitBytes);
     }
 
     /**
@@ -102,38 +129,50 @@ final class KvCachePool implements AutoCloseable {
      * @param systemPrefix length of the prompt's system-message part (0 if none): the shared prefix
      * @param keep         the request's final state will be kept (an answer that a next turn extends)
      * @param continuation the prompt continues a conversation (it holds earlier answers)
+     * @param positions    the most positions the request may fill (prompt and answer)
+     * @throws AttentionMemoryException when the request's state does not fit, even with nothing kept
      */
-    Lease acquire(int[] prompt, int systemPrefix, boolean keep, boolean continuation) {
+    Lease acquire(int[] prompt, int systemPrefix, boolean keep, boolean continuation, int positions) {
+        long reserved = transformer.kvBytes(positions);
         if (budgetBytes <= 0) {
+            makeRoom(reserved, null);
             misses.incrementAndGet();
-            return new Lease(transformer.newCache(), 0, Reuse.NONE, null, null, prompt.length);
+            return lease(transformer.newCache(), 0, Reuse.NONE, null, null, prompt.length, reserved);
         }
         Entry conversation = bestConversation(prompt);
         if (conversation != null) {
             entries.remove(conversation);
+            try {
+                makeRoom(Math.max(0, reserved - conversation.cache.bytes()), null);
+            } catch (AttentionMemoryException e) {
+                entries.add(conversation); // still valid for a request that fits
+                throw e;
+            }
             int start = Math.min(commonPrefix(conversation.tokens, prompt), prompt.length - 1);
             conversationHits.incrementAndGet();
             reusedTokens.addAndGet(start);
-            account();
-            return new Lease(conversation.cache, start, Reuse.CONVERSATION, null, conversation, prompt.length);
+            return lease(conversation.cache, start, Reuse.CONVERSATION, null, conversation, prompt.length, reserved);
         }
         if (continuation) {
             conversationMisses.incrementAndGet();
         }
         Entry prefix = bestPrefix(prompt);
         if (prefix == null && systemPrefix >= MIN_PREFIX_TOKENS && systemPrefix < prompt.length) {
+            makeRoom(transformer.kvBytes(systemPrefix) + reserved, null);
             prefix = addPrefix(Arrays.copyOf(prompt, systemPrefix));
         }
         if (prefix == null) {
+            makeRoom(reserved, null);
             misses.incrementAndGet();
-            return new Lease(transformer.newCache(), 0, Reuse.NONE, null, null, prompt.length);
+            return lease(transformer.newCache(), 0, Reuse.NONE, null, null, prompt.length, reserved);
         }
         prefix.lastUsed = ++clock;
-        prefixHits.incrementAndGet();
-        reusedTokens.addAndGet(prefix.tokens.length);
         if (!keep) {
-            return new Lease(prefix.cache, prefix.tokens.length, Reuse.PREFIX, prefix, null, prompt.length);
+            makeRoom(Math.max(0, reserved - prefix.cache.bytes()), prefix);
+            countPrefixHit(prefix);
+            return lease(prefix.cache, prefix.tokens.length, Reuse.PREFIX, prefix, null, prompt.length, reserved);
         }
+        makeRoom(reserved, prefix);
         KvCache copy = transformer.newCache();
         try {
             transformer.copyPrefix(prefix.cache, copy, prefix.tokens.length);
@@ -141,7 +180,39 @@ final class KvCachePool implements AutoCloseable {
             copy.close();
             throw e;
         }
-        return new Lease(copy, prefix.tokens.length, Reuse.PREFIX, null, null, prompt.length);
+        countPrefixHit(prefix);
+        return lease(copy, prefix.tokens.length, Reuse.PREFIX, null, null, prompt.length, reserved);
+    }
+
+    private void countPrefixHit(Entry prefix) {
+        prefixHits.incrementAndGet();
+        reusedTokens.addAndGet(prefix.tokens.length);
+    }
+
+    private Lease lease(KvCache cache, int start, Reuse reuse, Entry borrowedPrefix, Entry conversation, int promptLength,
+                        long reserved) {
+        Lease lease = new Lease(cache, start, reuse, borrowedPrefix, conversation, promptLength, reserved);
+        leases.add(lease);
+        account();
+        return lease;
+    }
+
+    /**
+     * Makes room for {@code needed} more bytes beside what is kept and leased, evicting kept entries least
+     * recently used first (never {@code spared}, which the request is about to use).
+     */
+    private void makeRoom(long needed, Entry spared) {
+        while (kept() + leased() + needed > limitBytes) {
+            Entry victim = entries.stream().filter(e -> e != spared)
+                    .min(Comparator.<Entry, Boolean>comparing(e -> e.prefix).thenComparingLong(e -> e.lastUsed))
+                    .orElse(null);
+            if (victim == null) {
+                long spare = spared == null ? 0 : spared.cache.bytes();
+                throw new AttentionMemoryException(needed, Math.max(0, limitBytes - kept() - leased()),
+                        needed + spare > limitBytes - leased());
+            }
+            evict(victim);
+        }
     }
 
     /**
@@ -151,6 +222,7 @@ final class KvCachePool implements AutoCloseable {
      * @param keep    keep it as a conversation entry, for a next turn
      */
     void release(Lease lease, int[] inCache, boolean keep) {
+        leases.remove(lease);
         if (lease.borrowedPrefix != null) {
             lease.borrowedPrefix.lastUsed = ++clock; // its own positions were only read
             account();
@@ -169,6 +241,7 @@ final class KvCachePool implements AutoCloseable {
         }
         if (!keep || budgetBytes <= 0) {
             lease.cache.close();
+            account();
             return;
         }
         Entry entry = new Entry(lease.cache, false, inCache, Math.min(lease.promptLength, inCache.length));
@@ -180,15 +253,17 @@ final class KvCachePool implements AutoCloseable {
 
     /** Takes a cache back after a failed request: whatever it holds is not trusted. */
     void discard(Lease lease) {
+        leases.remove(lease);
         if (lease.borrowedPrefix == null) {
             lease.cache.close();
         }
         // A borrowed prefix's own positions were never written, so it stays valid.
+        account();
     }
 
     KvCacheStats stats() {
         return new KvCacheStats(conversationHits.get(), prefixHits.get(), misses.get(), conversationMisses.get(),
-                reusedTokens.get(), evictions.get(), entryCount, bytes, budgetBytes);
+                reusedTokens.get(), evictions.get(), entryCount, bytes, budgetBytes, leasedBytes, limitBytes);
     }
 
     @Override
@@ -240,34 +315,51 @@ final class KvCachePool implements AutoCloseable {
         return entry;
     }
 
-    /** Evicts least recently used entries (conversations before prefixes) until within budget. */
+    /**
+     * Evicts least recently used entries (conversations before prefixes) until the kept ones are within their
+     * cap and beside the running requests within the limit.
+     */
     private void evictOverBudget(Entry justAdded) {
         List<Entry> candidates = new ArrayList<>(entries);
         candidates.sort(Comparator.<Entry, Boolean>comparing(e -> e.prefix).thenComparingLong(e -> e.lastUsed));
         for (Entry e : candidates) {
-            if (bytes <= budgetBytes) {
+            long cap = Math.min(budgetBytes, limitBytes - leased());
+            if (kept() <= cap) {
                 break;
             }
-            if (e == justAdded && candidates.size() > 1 && bytesOf(e) <= budgetBytes) {
+            if (e == justAdded && candidates.size() > 1 && e.cache.bytes() <= cap) {
                 continue;
             }
-            entries.remove(e);
-            e.cache.close();
-            evictions.incrementAndGet();
-            account();
+            evict(e);
         }
     }
 
-    private static long bytesOf(Entry e) {
-        return e.cache.bytes();
+    private void evict(Entry e) {
+        entries.remove(e);
+        e.cache.close();
+        evictions.incrementAndGet();
+        account();
+    }
+
+    private long kept() {
+        long total = 0;
+        for (Entry e : entries) {
+            total += e.cache.bytes();
+        }
+        return total;
+    }
+
+    private long leased() {
+        long total = 0;
+        for (Lease l : leases) {
+            total += l.claim();
+        }
+        return total;
     }
 
     private void account() {
-        long total = 0;
-        for (Entry e : entries) {
-            total += bytesOf(e);
-        }
-        bytes = total;
+        bytes = kept();
+        leasedBytes = leased();
         entryCount = entries.size();
     }
 

@@ -12,10 +12,13 @@ package dev.allinone.engine;
  * @param evictions          entries dropped to stay within the budget
  * @param entries            entries held now
  * @param bytes              memory they take
- * @param budgetBytes        the budget
+ * @param budgetBytes        what kept entries may take at most
+ * @param leasedBytes        memory running requests hold or may still grow into
+ * @param limitBytes         what attention state, kept and running, may take: the memory budget's share
  */
 public record KvCacheStats(long conversationHits, long prefixHits, long misses, long conversationMisses,
-                           long reusedTokens, long evictions, int entries, long bytes, long budgetBytes) {
+                           long reusedTokens, long evictions, int entries, long bytes, long budgetBytes,
+                           long leasedBytes, long limitBytes) {
 
-    public static final KvCacheStats EMPTY = new KvCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static final KvCacheStats EMPTY = new KvCacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

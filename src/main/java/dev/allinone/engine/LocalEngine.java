@@ -1,5 +1,6 @@
 package dev.allinone.engine;
 
+import dev.allinone.engine.cpu.CompiledKernelsCheck;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
@@ -15,8 +16,8 @@ import org.springframework.context.SmartLifecycle;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,7 +44,7 @@ public class LocalEngine implements SmartLifecycle {
     private record Loaded(ModelDirectory directory, HfTokenizer tokenizer, PromptEncoder prompts,
                           GenerationDefaults defaults, Transformer transformer, InferenceWorker worker,
                           TextGenerator generator, KvCachePool kvCaches, SystemPrefixes systemPrefixes,
-                          GeneratedAnswers answers) {
+                          GeneratedAnswers answers, ModelMemory memory) {
     }
 
     private final ModelProperties properties;
@@ -54,6 +55,7 @@ public class LocalEngine implements SmartLifecycle {
     private final EngineObserver observer;
     private final Duration shutdownGrace;
     private volatile Loaded loaded;
+    private volatile CompiledKernelsCheck.Verdict kernelCheck;
     private volatile boolean running;
     private ApplicationEventPublisher events;
 
@@ -84,17 +86,29 @@ public class LocalEngine implements SmartLifecycle {
             AvailabilityChangeEvent.publish(events, this, LivenessState.CORRECT);
         }
         long begin = System.nanoTime();
+        // Runs beside the download and load, which mostly wait for the disk.
+        CompletableFuture<CompiledKernelsCheck.Verdict> check = CompletableFuture.supplyAsync(CompiledKernelsCheck::run,
+                runnable -> Thread.ofPlatform().name("allinone-kernel-check").daemon().start(runnable));
         try {
             ModelDirectory dir = resolver.resolve();
             status.set(ModelStatus.Phase.LOADING, "loading " + dir);
             loaded = load(dir);
+            kernelCheck = check.join();
             status.set(ModelStatus.Phase.READY, "ready");
-            log.info("Model {} ready in {} s: {}, weights {}, kernels {}, {} threads, context limit {} tokens",
+            log.info("Model {} ready in {} s: {}, weights {}, kernels {}, {} threads, context limit {} tokens; "
+                            + "vector kernels {}; {}",
                     properties.id(), String.format("%.1f", (System.nanoTime() - begin) / 1e9), dir,
-                    weightType(), kernels(), properties.effectiveThreads(), properties.contextLimit());
+                    weightType(), kernels(), properties.effectiveThreads(), properties.contextLimit(),
+                    kernelCheck.summary(), loaded.memory().summary());
+            if (!kernelCheck.compiled()) {
+                warnUncompiled(kernelCheck);
+            }
             if (dir.isSynthetic()) {
                 warnSynthetic(dir);
             }
+        } catch (EngineSetupException e) {
+            status.set(ModelStatus.Phase.FAILED, e.getMessage());
+            throw e;
         } catch (ModelUnavailableException e) {
             status.set(ModelStatus.Phase.FAILED, e.getMessage());
             throw e;
@@ -111,12 +125,43 @@ public class LocalEngine implements SmartLifecycle {
         PromptEncoder prompts = PromptEncoder.load(tokenizer, dir.path());
         GenerationDefaults defaults = GenerationDefaults.load(dir.path(), tokenizer);
         Transformer transformer = transformers.load(dir.path(), properties.effectiveThreads());
-        KvCachePool kvCaches = new KvCachePool(transformer, properties.kvCacheBudget().toBytes());
+        ModelMemory memory;
+        try {
+            memory = ModelMemory.plan(engineProperties.memoryBudget().toBytes(), Runtime.getRuntime().maxMemory(),
+                    transformer, properties.contextLimit());
+        } catch (RuntimeException e) {
+            transformer.close();
+            tokenizer.close();
+            throw e;
+        }
+        KvCachePool kvCaches = new KvCachePool(transformer, memory.forAttention(), properties.kvCacheBudgetBytes());
         InferenceWorker worker = new InferenceWorker(transformer, kvCaches::close, engineProperties.queueCapacity(),
                 engineProperties.queueTimeout(), observer);
         return new Loaded(dir, tokenizer, prompts, defaults, transformer, worker,
                 new TextGenerator(tokenizer, defaults.endTokens()), kvCaches, new SystemPrefixes(prompts),
-                new GeneratedAnswers(REMEMBERED_ANSWERS));
+                new GeneratedAnswers(REMEMBERED_ANSWERS), memory);
+    }
+
+    /**
+     * Fails when the JVM lacks the Vector API module, which every kernel needs: one clear startup failure that
+     * names the flag, instead of a {@link NoClassDefFoundError} from the first model call.
+     */
+    static void requireVectorApi() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+            throw new EngineSetupException("allinone runs its model on the JDK's Vector API (module jdk.incubator.vector), "
+                    + "and this JVM was started without it.",
+                    "Start the JVM with --add-modules jdk.incubator.vector (also --enable-native-access=ALL-UNNAMED for "
+                    + "the tokenizer's native code): java --add-modules jdk.incubator.vector -jar app.jar; with Maven, "
+                    + "in spring-boot-maven-plugin's <jvmArguments> and surefire's <argLine>; with Gradle, in "
+                    + "applicationDefaultJvmArgs and the test task's jvmArgs.");
+        }
+    }
+
+    private static void warnUncompiled(CompiledKernelsCheck.Verdict verdict) {
+        String line = "!".repeat(100);
+        log.warn("\n{}\n!  SLOW: the model's vector kernels are not compiled: {}.\n"
+                + "!  Every answer will take about 100 times longer than it should. Cause: {}.\n{}",
+                line, verdict.summary(), verdict.cause().orElse("unknown"), line);
     }
 
     private static void warnSynthetic(ModelDirectory dir) {
@@ -169,7 +214,8 @@ public class LocalEngine implements SmartLifecycle {
         InferenceWorker worker = m.worker();
         return worker.submit(control, t -> {
             // The answer's state is kept: the conversation's next turn extends this prompt and answer.
-            KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, true, continuation);
+            KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, true, continuation,
+                    prompt.length + maxNewTokens);
             TextGenerator.Outcome outcome;
             try {
                 outcome = m.generator().generate(t, lease.cache, lease.start, prompt, settings,
@@ -195,9 +241,6 @@ public class LocalEngine implements SmartLifecycle {
     /** Queues a choice among {@code choices} as the answer to {@code messages}. */
     public CompletableFuture<ChoiceResult> choose(List<PromptEncoder.Message> messages, List<String> choices,
                                                   RequestControl control) {
-        if (choices.isEmpty() || new HashSet<>(choices).size() != choices.size()) {
-            throw new IllegalArgumentException("Choices must be distinct and at least one: " + choices);
-        }
         Loaded m = requireLoaded();
         int[] prompt = m.prompts().encode(messages, true, m.answers()::tokensOf);
         ChoiceScorer.Plan plan = ChoiceScorer.plan(choices, m.tokenizer(), m.defaults().endOfTurnToken());
@@ -209,9 +252,11 @@ public class LocalEngine implements SmartLifecycle {
         long submitted = System.nanoTime();
         return m.worker().submit(control, t -> {
             // Scoring only reads the prompt's state: a shared prefix is borrowed in place, nothing is kept.
-            KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, false, continuation);
+            KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, false, continuation,
+                    prompt.length + plan.longest());
             try {
-                ChoiceResult result = ChoiceScorer.choose(t, lease.cache, lease.start, prompt, plan, submitted);
+                ChoiceResult result = ChoiceScorer.choose(t, lease.cache, lease.start, prompt, plan, submitted,
+                        () -> stopIfNeeded(control, m.worker()));
                 m.kvCaches().release(lease, prompt, false);
                 observer.chose(result);
                 return result;
@@ -222,13 +267,37 @@ public class LocalEngine implements SmartLifecycle {
         });
     }
 
+    /** Ends a running request whose deadline passed, whose client went away or whose service is shutting down. */
+    private void stopIfNeeded(RequestControl control, InferenceWorker worker) {
+        if (control.expired()) {
+            observer.rejected("deadline");
+            throw new DeadlineExceededException("The request's deadline passed while its answers were scored");
+        }
+        if (control.cancelled()) {
+            throw new CancellationException("The request was cancelled");
+        }
+        if (worker.closing()) {
+            throw new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN, "The service is shutting down");
+        }
+    }
+
     private static boolean isContinuation(List<PromptEncoder.Message> messages) {
         return messages.stream().anyMatch(msg -> msg.role().equals("assistant"));
     }
 
     /** Tokens in {@code text} as plain text (as in a message). */
     public int countTokens(String text) {
-        return requireLoaded().tokenizer().encode(text).length;
+        return tokenize(text).length;
+    }
+
+    /** {@code text} as plain text tokens. */
+    int[] tokenize(String text) {
+        return requireLoaded().tokenizer().encode(text);
+    }
+
+    /** The text of {@code tokens}. */
+    String detokenize(int[] tokens) {
+        return requireLoaded().tokenizer().decode(tokens);
     }
 
     public GenerationDefaults defaults() {
@@ -271,6 +340,16 @@ public class LocalEngine implements SmartLifecycle {
     /** The matrix kernels in use (jlama-native's, or Jlama's Panama Vector API fallback). */
     public String kernels() {
         return requireLoaded().transformer().kernels();
+    }
+
+    /** Whether the vector kernels run compiled, and how fast; null until the model is loaded. */
+    public CompiledKernelsCheck.Verdict kernelCheck() {
+        return kernelCheck;
+    }
+
+    /** The memory budget and what it holds. */
+    public ModelMemory memory() {
+        return requireLoaded().memory();
     }
 
     /** The weights' type in memory (BF16, Q4, ...). */

@@ -39,7 +39,9 @@ public class ModelHealthIndicator implements HealthIndicator {
         if (s.phase() == ModelStatus.Phase.READY) {
             health.withDetail("waiting", engine.waiting())
                     .withDetail("weights", engine.weightType())
-                    .withDetail("kernels", engine.kernels());
+                    .withDetail("kernels", engine.kernels())
+                    .withDetail("vectorKernels", EngineInfoContributor.vectorKernels(engine.kernelCheck()))
+                    .withDetail("memory", EngineInfoContributor.memory(engine));
         }
         return health.build();
     }

@@ -107,7 +107,8 @@ public final class PromptEncoder {
         RenderResult result = jinjava.renderForResult(template, bindings);
         if (result.hasErrors()) {
             TemplateError error = result.getErrors().get(0);
-            throw new IllegalArgumentException("The model's chat template rejected the conversation: " + rootMessage(error));
+            throw new InvalidRequestException("The model's chat template rejected the conversation: " + rootMessage(error),
+                    "messages");
         }
         return result.getOutput();
     }
@@ -159,6 +160,6 @@ public final class PromptEncoder {
 
     /** {@code raise_exception(message)}, which Hugging Face chat templates call to reject a conversation. */
     public static String raiseException(String message) {
-        throw new IllegalArgumentException(message);
+        throw new InvalidRequestException(message, "messages");
     }
 }

@@ -19,7 +19,7 @@ final class PromptMessages {
 
     static List<PromptEncoder.Message> of(List<ChatMessage> messages) {
         if (messages.isEmpty()) {
-            throw new IllegalArgumentException("A chat request needs at least one message");
+            throw new InvalidRequestException("A chat request needs at least one message", "messages");
         }
         List<PromptEncoder.Message> result = new ArrayList<>(messages.size());
         for (ChatMessage message : messages) {

@@ -47,7 +47,15 @@ final class TextGenerator {
         long firstTokenNanos = 0;
         GenerationResult.Finish finish = GenerationResult.Finish.LENGTH;
 
-        float[] logits = transformer.prefill(cache, start, Arrays.copyOfRange(prompt, start, prompt.length));
+        int last = ChunkedPrefill.leading(transformer, cache, start, Arrays.copyOfRange(prompt, start, prompt.length),
+                cancelled);
+        if (last < 0) {
+            long end = System.nanoTime();
+            Timings timings = new Timings(begin - submittedAt, end - begin, 0, end - submittedAt);
+            return new Outcome(new GenerationResult("", prompt.length, start, 0, GenerationResult.Finish.CANCELLED, timings),
+                    Arrays.copyOf(prompt, start), null);
+        }
+        float[] logits = transformer.prefill(cache, last, Arrays.copyOfRange(prompt, last, prompt.length));
         long prefillNanos = System.nanoTime() - begin;
         while (true) {
             if (cancelled.getAsBoolean()) {

@@ -20,7 +20,10 @@ public interface Transformer extends AutoCloseable {
      */
     float[] prefill(KvCache cache, int start, int[] tokens);
 
-    /** Like {@link #prefill}, but returns the logits after every token, in order. */
+    /**
+     * Like {@link #prefill}, but returns the logits after every token, in order: a row as long as the
+     * vocabulary per token, so callers pass a few tokens at a time.
+     */
     float[][] prefillAll(KvCache cache, int start, int[] tokens);
 
     /**
@@ -34,6 +37,15 @@ public interface Transformer extends AutoCloseable {
 
     /** Copies the keys and values of positions {@code [0, length)} from one cache to another. */
     void copyPrefix(KvCache from, KvCache to, int length);
+
+    /** Memory a cache holding {@code positions} positions takes. */
+    long kvBytes(int positions);
+
+    /** Memory the weights take, on the heap. */
+    long weightBytes();
+
+    /** The most memory one forward pass allocates at once, for sequences up to {@code contextLimit} tokens. */
+    long workingBytes(int contextLimit);
 
     /** Caches created and not yet closed; a leak shows here. */
     int openCaches();

@@ -29,8 +29,9 @@ import org.springframework.util.unit.DataSize;
  * @param threads        threads for the matrix products; 0 means one per available processor
  * @param contextLimit   longest sequence (prompt plus answer) in tokens; bounds KV-cache memory
  * @param maxNewTokens   default cap on generated tokens when a request sets none
- * @param kvCacheBudget  memory for attention state kept between requests (system prompts, conversations);
- *                       0 turns reuse off
+ * @param kvCacheBudget  at most this much memory for attention state kept between requests (system prompts,
+ *                       conversations), within what the engine's memory budget leaves; unset: whatever it
+ *                       leaves; 0 turns reuse off
  */
 @Validated
 @ConfigurationProperties("allinone.model")
@@ -47,13 +48,18 @@ public record ModelProperties(
         @DefaultValue("0") @Min(0) @Max(1024) int threads,
         @DefaultValue("4096") @Min(64) @Max(32768) int contextLimit,
         @DefaultValue("256") @Min(1) @Max(32768) int maxNewTokens,
-        @DefaultValue("256MB") @NotNull DataSize kvCacheBudget,
+        DataSize kvCacheBudget,
         @DefaultValue("allinone") @NotNull Kernels kernels) {
 
     /** The thread count to use: {@link #threads}, or every available processor when it is 0. */
     public int effectiveThreads() {
         return threads > 0 ? Math.min(threads, Runtime.getRuntime().availableProcessors())
                 : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The cap on kept attention state in bytes: {@link Long#MAX_VALUE} when unset. */
+    public long kvCacheBudgetBytes() {
+        return kvCacheBudget == null ? Long.MAX_VALUE : kvCacheBudget.toBytes();
     }
 
     public ModelDirectory directory() {

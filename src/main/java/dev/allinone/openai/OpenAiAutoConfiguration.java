@@ -12,6 +12,6 @@ import org.springframework.context.annotation.Import;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnProperty(prefix = "allinone.openai", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(OpenAiProperties.class)
-@Import({OpenAiController.class, OpenAiExceptionHandler.class})
+@Import(OpenAiController.class)
 public class OpenAiAutoConfiguration {
 }

@@ -4,7 +4,12 @@ import dev.allinone.engine.EngineAutoConfiguration;
 import dev.allinone.engine.RequestControl;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.web.Problems;
+import dev.allinone.web.ErrorResponses;
+import dev.allinone.web.NotFoundException;
 import dev.allinone.web.SseEventQueue;
+import dev.allinone.web.ApiController;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.web.bind.annotation.PathVariable;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -27,9 +32,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +46,7 @@ import java.util.UUID;
  * apply.
  */
 @RestController
+@ApiController
 @RequestMapping("/v1")
 @Tag(name = "OpenAI-compatible", description = "Chat completions and models, as OpenAI clients expect them")
 class OpenAiController {
@@ -50,72 +54,90 @@ class OpenAiController {
     private final ChatModel chatModel;
     private final StreamingChatModel streamingChatModel;
     private final Problems problems;
+    private final ObjectMapper json;
     private final String modelId;
 
     OpenAiController(@Qualifier(EngineAutoConfiguration.CHAT_MODEL) ChatModel chatModel,
                      @Qualifier(EngineAutoConfiguration.STREAMING_CHAT_MODEL) StreamingChatModel streamingChatModel,
-                     Problems problems, OpenAiProperties properties, ModelProperties model) {
+                     Problems problems, ObjectMapper json, OpenAiProperties properties, ModelProperties model) {
         this.chatModel = chatModel;
         this.streamingChatModel = streamingChatModel;
         this.problems = problems;
+        this.json = json;
         this.modelId = properties.modelId() == null || properties.modelId().isBlank() ? model.id() : properties.modelId();
     }
 
     @Operation(summary = "The one model this service runs")
     @GetMapping("/models")
     Map<String, Object> models() {
-        return Map.of("object", "list", "data", List.of(Map.of("id", modelId, "object", "model",
-                "created", 0, "owned_by", "allinone")));
+        return Map.of("object", "list", "data", List.of(model()));
+    }
+
+    /**
+     * One model by id. The id has a slash ({@code Qwen/Qwen1.5-0.5B-Chat}): OpenAI's SDKs send it encoded
+     * ({@code Qwen%2FQwen1.5-0.5B-Chat}), others as two path segments; both arrive here decoded.
+     */
+    @Operation(summary = "One model by id: this service's, or 404")
+    @GetMapping("/models/{*id}")
+    Map<String, Object> model(@PathVariable String id) {
+        String wanted = id.startsWith("/") ? id.substring(1) : id;
+        if (!wanted.equals(modelId)) {
+            throw new NotFoundException("The model '" + (wanted.length() > 100 ? wanted.substring(0, 100) + "…" : wanted)
+                    + "' does not exist; this server runs '" + modelId + "'", "model");
+        }
+        return model();
+    }
+
+    private Map<String, Object> model() {
+        return Map.of("id", modelId, "object", "model", "created", 0, "owned_by", "allinone");
     }
 
     @Operation(summary = "A chat completion: JSON, or with stream=true Server-Sent Events of chunks ending with [DONE]")
-    @ApiResponse(responseCode = "400", description = "Invalid request (errors carry OpenAI's error object)",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+    @ApiResponse(responseCode = "400", description = "Invalid request: OpenAI's error object, param naming the field",
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = Object.class)))
     @ApiResponse(responseCode = "503", description = "Model loading or busy (Retry-After)",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = Object.class)))
     @ApiResponse(responseCode = "504", description = "The request's deadline passed",
-            content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
+            content = @Content(mediaType = "application/json", schema = @Schema(implementation = Object.class)))
     @PostMapping(path = "/chat/completions", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<ResponseBodyEmitter> completions(@RequestBody OpenAiRequest request) throws IOException {
+    ResponseEntity<?> completions(@RequestBody OpenAiRequest request) {
         ChatRequest chatRequest = OpenAiTranslation.chatRequest(request);
         String id = "chatcmpl-" + UUID.randomUUID().toString().replace("-", "");
         long created = Instant.now().getEpochSecond();
         if (request.streaming()) {
-            return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(stream(chatRequest, request, id, created));
+            return stream(chatRequest, request, id, created);
         }
         ChatResponse response = chatModel.chat(chatRequest);
         Map<String, Object> message = new LinkedHashMap<>();
         message.put("role", "assistant");
         message.put("content", response.aiMessage().text());
+        message.put("refusal", null);
         Map<String, Object> choice = new LinkedHashMap<>();
         choice.put("index", 0);
         choice.put("message", message);
+        choice.put("logprobs", null);
         choice.put("finish_reason", OpenAiTranslation.finishReason(response.finishReason()));
         Map<String, Object> body = completion(id, "chat.completion", created);
         body.put("choices", List.of(choice));
         body.put("usage", usage(response));
-        ResponseBodyEmitter emitter = new ResponseBodyEmitter();
-        emitter.send(body, MediaType.APPLICATION_JSON);
-        emitter.complete();
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(emitter);
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
     }
 
-    private SseEmitter stream(ChatRequest chatRequest, OpenAiRequest request, String id, long created) {
+    private ResponseEntity<ResponseBodyEmitter> stream(ChatRequest chatRequest, OpenAiRequest request, String id, long created) {
         RequestControl control = RequestControl.current();
-        long remaining = control.remainingNanos();
-        SseEmitter emitter = new SseEmitter(remaining == Long.MAX_VALUE ? 0L : remaining / 1_000_000 + 1000);
-        SseEventQueue events = new SseEventQueue(emitter, control);
+        SseEventQueue events = new SseEventQueue(control, json);
         boolean includeUsage = request.streamOptions() != null && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-        events.send(null, chunk(id, created, Map.of("role", "assistant", "content", ""), null));
+        events.send(null, chunk(id, created, Map.of("role", "assistant", "content", ""), null, includeUsage));
         streamingChatModel.chat(chatRequest, new StreamingChatResponseHandler() {
             @Override
             public void onPartialResponse(PartialResponse partial, PartialResponseContext context) {
-                events.send(null, chunk(id, created, Map.of("content", partial.text()), null));
+                events.send(null, chunk(id, created, Map.of("content", partial.text()), null, includeUsage));
             }
 
             @Override
             public void onCompleteResponse(ChatResponse response) {
-                events.send(null, chunk(id, created, Map.of(), OpenAiTranslation.finishReason(response.finishReason())));
+                events.send(null, chunk(id, created, Map.of(), OpenAiTranslation.finishReason(response.finishReason()),
+                        includeUsage));
                 if (includeUsage) {
                     Map<String, Object> usageChunk = completion(id, "chat.completion.chunk", created);
                     usageChunk.put("choices", List.of());
@@ -127,20 +149,27 @@ class OpenAiController {
 
             @Override
             public void onError(Throwable error) {
-                // After the stream started: the error as a last event, as OpenAI's API does.
-                events.finish(null, Map.of("error", problems.of(error).getProperties().get("error")));
+                // After the stream started: the error as an event, then the end, as OpenAI's API does.
+                events.send(null, ErrorResponses.openAi(problems.of(error)));
+                events.finish(null, "[DONE]");
             }
         });
-        return emitter;
+        return events.response();
     }
 
-    private Map<String, Object> chunk(String id, long created, Map<String, Object> delta, String finishReason) {
+    /** A chunk; with usage asked for, every chunk but the last carries {@code "usage": null}, as OpenAI's do. */
+    private Map<String, Object> chunk(String id, long created, Map<String, Object> delta, String finishReason,
+                                      boolean includeUsage) {
         Map<String, Object> choice = new LinkedHashMap<>();
         choice.put("index", 0);
         choice.put("delta", delta);
+        choice.put("logprobs", null);
         choice.put("finish_reason", finishReason);
         Map<String, Object> chunk = completion(id, "chat.completion.chunk", created);
         chunk.put("choices", List.of(choice));
+        if (includeUsage) {
+            chunk.put("usage", null);
+        }
         return chunk;
     }
 

@@ -16,6 +16,9 @@ import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.output.FinishReason;
 
+import dev.allinone.web.BadRequestException;
+import dev.allinone.web.UnicodeText;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,14 +30,19 @@ final class OpenAiTranslation {
 
     static ChatRequest chatRequest(OpenAiRequest request) {
         if (request.messages() == null || request.messages().isEmpty()) {
-            throw new OpenAiException(400, "invalid_request_error", "messages must have at least one message");
+            throw invalid("messages must have at least one message", "messages");
         }
         if (request.n() != null && request.n() != 1) {
-            throw new OpenAiException(400, "invalid_request_error", "n must be 1: this server returns one choice");
+            throw invalid("n must be 1: this server returns one choice", "n");
         }
-        if (request.tools() != null && !request.tools().isEmpty()) {
-            throw new OpenAiException(400, "invalid_request_error", "tools are not supported by this model");
+        if (request.tools() != null && !request.tools().isNull() && !request.tools().isEmpty()) {
+            throw invalid("tools are not supported by this model", "tools");
         }
+        // OpenAI's ranges, checked here so that the error names OpenAI's parameter.
+        range(request.temperature(), 0, 2, true, "temperature");
+        range(request.topP(), 0, 1, false, "top_p");
+        range(request.frequencyPenalty(), -2, 2, true, "frequency_penalty");
+        range(request.presencePenalty(), -2, 2, true, "presence_penalty");
         ChatRequest.Builder builder = ChatRequest.builder().messages(messages(request.messages()));
         if (request.temperature() != null) {
             builder.temperature(request.temperature());
@@ -50,7 +58,8 @@ final class OpenAiTranslation {
         }
         if (request.answerLimit() != null) {
             if (request.answerLimit() < 1) {
-                throw new OpenAiException(400, "invalid_request_error", "max_tokens must be at least 1");
+                throw invalid((request.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens")
+                        + " must be at least 1", request.maxCompletionTokens() != null ? "max_completion_tokens" : "max_tokens");
             }
             builder.maxOutputTokens(request.answerLimit());
         }
@@ -67,39 +76,57 @@ final class OpenAiTranslation {
 
     private static List<ChatMessage> messages(List<OpenAiRequest.Message> messages) {
         List<ChatMessage> result = new ArrayList<>();
-        for (OpenAiRequest.Message m : messages) {
-            String text = text(m.content());
-            result.add(switch (m.role() == null ? "" : m.role()) {
+        for (int i = 0; i < messages.size(); i++) {
+            OpenAiRequest.Message m = messages.get(i);
+            String param = "messages[" + i + "]";
+            if (m == null) {
+                throw invalid(param + " must be a message object", param);
+            }
+            String role = m.role() == null ? "" : m.role();
+            String text = text(m.content(), param + ".content");
+            if (!role.equals("assistant") && UnicodeText.isBlank(text)) {
+                // An assistant turn may be empty; a system or user message without text says nothing to answer.
+                throw invalid(param + ".content must not be empty or blank", param + ".content");
+            }
+            result.add(switch (role) {
                 case "system", "developer" -> SystemMessage.from(text);
                 case "user" -> UserMessage.from(text);
                 case "assistant" -> AiMessage.from(text);
-                default -> throw new OpenAiException(400, "invalid_request_error",
-                        "message role must be system, developer, user or assistant, not '" + m.role() + "'");
+                default -> throw invalid(param + ".role must be system, developer, user or assistant, not '"
+                        + shorten(m.role()) + "'", param + ".role");
             });
         }
         return result;
     }
 
     /** A message's text: a string, or the text parts of an array of content parts. */
-    private static String text(JsonNode content) {
+    private static String text(JsonNode content, String param) {
         if (content == null || content.isNull()) {
             return "";
         }
+        String text;
         if (content.isTextual()) {
-            return content.asText();
-        }
-        if (content.isArray()) {
-            StringBuilder text = new StringBuilder();
+            text = content.asText();
+        } else if (content.isArray()) {
+            StringBuilder parts = new StringBuilder();
             for (JsonNode part : content) {
                 if (!"text".equals(part.path("type").asText())) {
-                    throw new OpenAiException(400, "invalid_request_error", "this model reads text only, not "
-                            + part.path("type").asText("unknown") + " content");
+                    throw invalid("this model reads text only, not " + shorten(part.path("type").asText("unknown"))
+                            + " content", param);
                 }
-                text.append(part.path("text").asText());
+                if (!part.path("text").isTextual()) {
+                    throw invalid(param + ": a text part needs its text as a string", param);
+                }
+                parts.append(part.path("text").asText());
             }
-            return text.toString();
+            text = parts.toString();
+        } else {
+            throw invalid(param + " must be a string or an array of text parts", param);
         }
-        throw new OpenAiException(400, "invalid_request_error", "message content must be a string or an array of parts");
+        if (UnicodeText.hasLoneSurrogate(text)) {
+            throw invalid(param + " must be valid Unicode text (it holds an unpaired surrogate)", param);
+        }
+        return text;
     }
 
     private static List<String> stops(JsonNode stop) {
@@ -109,12 +136,47 @@ final class OpenAiTranslation {
         if (stop.isTextual()) {
             return List.of(stop.asText());
         }
+        if (!stop.isArray()) {
+            throw invalid("stop must be a string or an array of strings", "stop");
+        }
         List<String> stops = new ArrayList<>();
-        stop.forEach(s -> stops.add(s.asText()));
+        for (JsonNode s : stop) {
+            if (!s.isTextual() || s.asText().isEmpty()) {
+                throw invalid("stop must be a string or an array of non-empty strings", "stop");
+            }
+            stops.add(s.asText());
+        }
         if (stops.size() > 4) {
-            throw new OpenAiException(400, "invalid_request_error", "stop takes at most 4 sequences");
+            throw invalid("stop takes at most 4 sequences", "stop");
         }
         return stops;
+    }
+
+    /**
+     * A parameter within OpenAI's range: {@code [min, max]}, or {@code (min, max]} when the minimum is excluded
+     * (top_p 0 would allow no token at all). NaN is out of every range.
+     */
+    private static void range(Double value, double min, double max, boolean minIncluded, String name) {
+        if (value == null) {
+            return;
+        }
+        boolean aboveMin = minIncluded ? value >= min : value > min;
+        if (!(aboveMin && value <= max)) {
+            throw invalid(name + " must be " + (minIncluded ? "between " + number(min) + " and " + number(max)
+                    : "greater than " + number(min) + " and at most " + number(max)) + ", not " + value, name);
+        }
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    private static String shorten(String text) {
+        return text == null ? "null" : text.length() > 40 ? text.substring(0, 40) + "…" : text;
+    }
+
+    private static BadRequestException invalid(String message, String param) {
+        return new BadRequestException(message, param);
     }
 
     /**
@@ -127,8 +189,8 @@ final class OpenAiTranslation {
             return null;
         }
         if (!format.type().equals("json_schema") || format.jsonSchema() == null || format.jsonSchema().schema() == null) {
-            throw new OpenAiException(400, "invalid_request_error", "response_format must be text, or json_schema with "
-                    + "a schema whose answer is one of a fixed set of values (an enum)");
+            throw invalid("response_format must be text, or json_schema with a schema whose answer is one of a fixed "
+                    + "set of values (an enum)", "response_format");
         }
         JsonSchemaElement root = element(format.jsonSchema().schema());
         String name = format.jsonSchema().name() == null ? "answer" : format.jsonSchema().name();
@@ -138,8 +200,16 @@ final class OpenAiTranslation {
 
     private static JsonSchemaElement element(JsonNode schema) {
         if (schema.has("enum")) {
+            if (!schema.get("enum").isArray() || schema.get("enum").isEmpty()) {
+                throw invalid("response_format: an enum must list at least one value", "response_format");
+            }
             List<String> values = new ArrayList<>();
-            schema.get("enum").forEach(v -> values.add(v.asText()));
+            for (JsonNode v : schema.get("enum")) {
+                if (!v.isValueNode() || v.isNull()) {
+                    throw invalid("response_format: enum values must be strings, numbers or booleans", "response_format");
+                }
+                values.add(v.asText());
+            }
             return JsonEnumSchema.builder().enumValues(values).build();
         }
         String type = schema.path("type").asText("");
@@ -154,8 +224,8 @@ final class OpenAiTranslation {
                 object.required(required);
                 yield object.build();
             }
-            default -> throw new OpenAiException(400, "invalid_request_error",
-                    "json_schema: only objects, strings, booleans and enums are understood, not '" + type + "'");
+            default -> throw invalid("response_format: only objects, strings, booleans and enums are understood, not '"
+                    + shorten(type) + "'", "response_format");
         };
     }
 

@@ -1,6 +1,5 @@
 package dev.allinone.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.allinone.engine.RequestControl;
 import dev.allinone.security.ApiKeys;
 import dev.allinone.security.Caller;
@@ -16,11 +15,15 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,10 +32,11 @@ import java.util.regex.Pattern;
 /**
  * What every {@code /api} and {@code /v1} request goes through before a controller: the API key when keys are
  * configured ({@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}; the caller it names goes on as a
- * request attribute, see {@link Caller}), the body-size cap (checked on the declared length, and enforced while
- * reading for chunked bodies), the per-client limit on requests in flight (per key when keys are on, per
- * address otherwise), and the request's deadline ({@code Request-Timeout} header, capped; the configured default
- * otherwise), which the engine honours.
+ * request attribute, see {@link Caller}), the body: not compressed (415), within the size cap (checked on the
+ * declared length, and enforced while reading for chunked bodies), and well-formed UTF-8 (checked while
+ * reading); the per-client limit on requests in flight (per key when keys are on, per address otherwise), and
+ * the request's deadline ({@code Request-Timeout} header, capped; the configured default otherwise), which the
+ * engine honours.
  */
 class ApiRequestFilter extends OncePerRequestFilter {
 
@@ -44,14 +48,14 @@ class ApiRequestFilter extends OncePerRequestFilter {
     private final ApiProperties properties;
     private final ApiKeys keys;
     private final Problems problems;
-    private final ObjectMapper json;
+    private final ErrorResponses responses;
     private final ConcurrentHashMap<String, Semaphore> inFlight = new ConcurrentHashMap<>();
 
-    ApiRequestFilter(ApiProperties properties, ApiKeys keys, Problems problems, ObjectMapper json) {
+    ApiRequestFilter(ApiProperties properties, ApiKeys keys, Problems problems, ErrorResponses responses) {
         this.properties = properties;
         this.keys = keys;
         this.problems = problems;
-        this.json = json;
+        this.responses = responses;
     }
 
     @Override
@@ -65,33 +69,52 @@ class ApiRequestFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         Caller caller;
         try {
-            caller = authenticate(request);
+            caller = authenticate(keys, request);
         } catch (UnauthorizedException e) {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"allinone\"");
-            write(response, problems.of(e));
+            write(request, response, problems.of(e));
             return;
         }
         request.setAttribute(Caller.ATTRIBUTE, caller);
+        String encoding = compression(request);
+        if (encoding != null) {
+            response.setHeader(HttpHeaders.ACCEPT_ENCODING, "identity");
+            ProblemDetail problem = problems.problem(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "Unsupported Content-Encoding",
+                    "Content-Encoding '" + (encoding.length() > 40 ? encoding.substring(0, 40) + "…" : encoding)
+                    + "' is not supported: send the request body uncompressed", "unsupported_content_encoding");
+            problem.setProperty(Problems.PARAM, "Content-Encoding");
+            write(request, response, problem);
+            return;
+        }
         long limit = properties.maxBodySize().toBytes();
         if (request.getContentLengthLong() > limit) {
-            write(response, problems.of(new BodyTooLargeException(limit)));
+            write(request, response, problems.of(new BodyTooLargeException(limit)));
             return;
         }
         RequestControl control;
         try {
             control = RequestControl.withTimeout(timeout(request.getHeader(TIMEOUT_HEADER)));
         } catch (BadRequestException e) {
-            write(response, problems.of(e));
+            write(request, response, problems.of(e));
             return;
         }
         Runnable release = acquire(caller.keyName() != null ? "key:" + caller.keyName() : request.getRemoteAddr());
         if (release == null) {
-            write(response, problems.of(new ClientLimitException(properties.maxConcurrentPerClient())));
+            write(request, response, problems.of(new ClientLimitException(properties.maxConcurrentPerClient())));
+            return;
+        }
+        HttpServletRequest checked;
+        try {
+            checked = withCheckedBody(request, limit);
+        } catch (BodyTooLargeException | MalformedBodyException e) {
+            release.run();
+            write(request, response, e instanceof BodyTooLargeException tooLarge ? problems.of(tooLarge)
+                    : problems.invalid(e.getMessage(), null));
             return;
         }
         boolean async = false;
         try (RequestControl.Scope ignored = control.bind()) {
-            chain.doFilter(new LimitedBodyRequest(request, limit), response);
+            chain.doFilter(checked, response);
             if (request.isAsyncStarted()) {
                 // A streamed answer: the limit holds until the stream ends.
                 async = true;
@@ -104,8 +127,21 @@ class ApiRequestFilter extends OncePerRequestFilter {
         }
     }
 
+    /** The content coding of the request's body other than identity, or null: bodies are read as sent. */
+    private static String compression(HttpServletRequest request) {
+        for (String value : Collections.list(request.getHeaders(HttpHeaders.CONTENT_ENCODING))) {
+            for (String coding : value.split(",")) {
+                String c = coding.trim();
+                if (!c.isEmpty() && !c.equalsIgnoreCase("identity")) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The caller the request's key names; anyone when keys are off. */
-    private Caller authenticate(HttpServletRequest request) {
+    static Caller authenticate(ApiKeys keys, HttpServletRequest request) {
         if (!keys.enabled()) {
             return Caller.ANONYMOUS;
         }
@@ -138,10 +174,10 @@ class ApiRequestFilter extends OncePerRequestFilter {
                     : DurationStyle.detectAndParse(value);
         } catch (RuntimeException e) {
             throw new BadRequestException("Header " + TIMEOUT_HEADER + " must be seconds (30) or a duration (30s, 500ms), not '"
-                    + header + "'");
+                    + (header.length() > 40 ? header.substring(0, 40) + "…" : header) + "'", TIMEOUT_HEADER);
         }
         if (requested.isNegative() || requested.isZero()) {
-            throw new BadRequestException("Header " + TIMEOUT_HEADER + " must be positive");
+            throw new BadRequestException("Header " + TIMEOUT_HEADER + " must be positive", TIMEOUT_HEADER);
         }
         return requested.compareTo(properties.maxTimeout()) > 0 ? properties.maxTimeout() : requested;
     }
@@ -165,13 +201,8 @@ class ApiRequestFilter extends OncePerRequestFilter {
         };
     }
 
-    private void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
-        response.setStatus(problem.getStatus());
-        response.setContentType("application/problem+json");
-        if (Problems.retryable(problem)) {
-            response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(properties.retryAfter()));
-        }
-        json.writeValue(response.getOutputStream(), problem);
+    private void write(HttpServletRequest request, HttpServletResponse response, ProblemDetail problem) throws IOException {
+        responses.write(request, response, problem);
     }
 
     private record ReleaseOnEnd(Runnable release) implements AsyncListener {
@@ -196,65 +227,84 @@ class ApiRequestFilter extends OncePerRequestFilter {
         }
     }
 
-    /** Stops reading a body (sent without a length, or longer than declared) once it passes the limit. */
-    private static final class LimitedBodyRequest extends HttpServletRequestWrapper {
-        private final long limit;
-        private ServletInputStream stream;
+    /**
+     * The request with its body read (at most {@code limit} bytes, whatever the declared length, so a chunked
+     * body is held to the limit too) and, when it is JSON, checked ({@link JsonBody}); the controller reads the
+     * same bytes.
+     */
+    private static HttpServletRequest withCheckedBody(HttpServletRequest request, long limit)
+            throws IOException {
+        if (request.getContentLengthLong() <= 0 && request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+            return request;
+        }
+        byte[] body;
+        try (InputStream in = request.getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+        }
+        if (body.length > limit) {
+            throw new BodyTooLargeException(limit);
+        }
+        String type = request.getContentType();
+        if (type != null && type.toLowerCase(java.util.Locale.ROOT).matches("application/([\\w.+-]*\\+)?json.*")) {
+            JsonBody.check(body);
+        }
+        return new ReadBodyRequest(request, body);
+    }
 
-        LimitedBodyRequest(HttpServletRequest request, long limit) {
+    /** A request whose body was read already: the controller gets the same bytes. */
+    private static final class ReadBodyRequest extends HttpServletRequestWrapper {
+        private final byte[] body;
+
+        ReadBodyRequest(HttpServletRequest request, byte[] body) {
             super(request);
-            this.limit = limit;
+            this.body = body;
         }
 
         @Override
-        public ServletInputStream getInputStream() throws IOException {
-            if (stream == null) {
-                ServletInputStream in = super.getInputStream();
-                stream = new ServletInputStream() {
-                    private long read;
+        public ServletInputStream getInputStream() {
+            ByteArrayInputStream in = new ByteArrayInputStream(body);
+            return new ServletInputStream() {
+                @Override
+                public int read() {
+                    return in.read();
+                }
 
-                    @Override
-                    public int read() throws IOException {
-                        int b = in.read();
-                        if (b >= 0) {
-                            count(1);
-                        }
-                        return b;
-                    }
+                @Override
+                public int read(byte[] buffer, int offset, int length) {
+                    return in.read(buffer, offset, length);
+                }
 
-                    @Override
-                    public int read(byte[] buffer, int offset, int length) throws IOException {
-                        int n = in.read(buffer, offset, length);
-                        if (n > 0) {
-                            count(n);
-                        }
-                        return n;
-                    }
+                @Override
+                public boolean isFinished() {
+                    return in.available() == 0;
+                }
 
-                    private void count(int n) throws IOException {
-                        read += n;
-                        if (read > limit) {
-                            throw new BodyTooLargeException(limit);
-                        }
-                    }
+                @Override
+                public boolean isReady() {
+                    return true;
+                }
 
-                    @Override
-                    public boolean isFinished() {
-                        return in.isFinished();
-                    }
+                @Override
+                public void setReadListener(ReadListener listener) {
+                    throw new UnsupportedOperationException("The body was read already");
+                }
+            };
+        }
 
-                    @Override
-                    public boolean isReady() {
-                        return in.isReady();
-                    }
+        @Override
+        public java.io.BufferedReader getReader() {
+            return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+        }
 
-                    @Override
-                    public void setReadListener(ReadListener listener) {
-                        in.setReadListener(listener);
-                    }
-                };
-            }
-            return stream;
+        @Override
+        public int getContentLength() {
+            return body.length;
+        }
+
+        @Override
+        public long getContentLengthLong() {
+            return body.length;
         }
     }
 }

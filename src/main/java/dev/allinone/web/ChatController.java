@@ -15,7 +15,8 @@ import org.springframework.http.ProblemDetail;
 import dev.allinone.engine.RequestControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -33,6 +34,7 @@ import java.util.List;
  * keys on, a conversation is visible only to the key that started it; to others it does not exist (404).
  */
 @RestController
+@ApiController
 @RequestMapping("/api")
 @Tag(name = "Support chat", description = "Every message labelled with its sentiment and answered by the companion")
 class ChatController {
@@ -52,11 +54,13 @@ class ChatController {
     private final ConversationService conversations;
     private final InputLimits limits;
     private final Problems problems;
+    private final ObjectMapper json;
 
-    ChatController(ConversationService conversations, InputLimits limits, Problems problems) {
+    ChatController(ConversationService conversations, InputLimits limits, Problems problems, ObjectMapper json) {
         this.conversations = conversations;
         this.limits = limits;
         this.problems = problems;
+        this.json = json;
     }
 
     @Operation(summary = "Label and answer a message; without conversationId a new conversation starts")
@@ -67,6 +71,7 @@ class ChatController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @PostMapping("/chat")
     ChatResponse chat(@Valid @RequestBody ChatRequest request, HttpServletRequest http) {
+        checkId(request.conversationId(), "conversationId");
         limits.check("message", request.message());
         ConversationService.Turn turn = conversations.chat(Caller.of(http).owner(), request.conversationId(),
                 request.message());
@@ -81,14 +86,14 @@ class ChatController {
     @Operation(summary = "The same turn as Server-Sent Events: sentiment, delta..., done (or error)")
     @ProblemResponses
     @PostMapping(path = "/chat/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter chatStream(@Valid @RequestBody ChatRequest request, HttpServletRequest http) {
+    ResponseEntity<ResponseBodyEmitter> chatStream(@Valid @RequestBody ChatRequest request, HttpServletRequest http) {
+        checkId(request.conversationId(), "conversationId");
         limits.check("message", request.message());
         RequestControl control = RequestControl.current();
-        long remaining = control.remainingNanos();
-        SseEmitter emitter = new SseEmitter(remaining == Long.MAX_VALUE ? 0L : remaining / 1_000_000 + 1000);
+        SseEventQueue events = new SseEventQueue(control, json);
         conversations.chatStream(Caller.of(http).owner(), request.conversationId(), request.message(), control,
-                new SseTurnWriter(new SseEventQueue(emitter, control), problems::of));
-        return emitter;
+                new SseTurnWriter(events, problems::of));
+        return events.response();
     }
 
     @Operation(summary = "A conversation's messages, each user message with its sentiment")
@@ -96,6 +101,7 @@ class ChatController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @GetMapping("/conversations/{id}")
     ConversationView conversation(@PathVariable String id, HttpServletRequest http) {
+        checkId(id, "id");
         ConversationRecord conversation = conversations.find(Caller.of(http).owner(), id);
         List<MessageView> messages = conversation.history().stream()
                 .map(e -> new MessageView(e.role(), e.text(), e.sentiment(), e.at()))
@@ -109,7 +115,25 @@ class ChatController {
             content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class)))
     @DeleteMapping("/conversations/{id}")
     ResponseEntity<Void> delete(@PathVariable String id, HttpServletRequest http) {
+        checkId(id, "id");
         conversations.delete(Caller.of(http).owner(), id);
         return ResponseEntity.noContent().build();
+    }
+
+    /** Conversation ids are what this API hands out (UUIDs); anything else is refused without being echoed. */
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /** A conversation id as sent: absent (a new conversation, for a chat turn), or one this API could have given. */
+    private static void checkId(String id, String param) {
+        if (id == null) {
+            return;
+        }
+        if (id.isBlank()) {
+            throw new BadRequestException(param + " must not be empty: leave it out to start a new conversation", param);
+        }
+        if (!ID.matcher(id).matches()) {
+            throw new BadRequestException(param + " is not a conversation id: use the conversationId an earlier answer "
+                    + "returned (letters, digits, '-' and '_', at most 64)", param);
+        }
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 
 /** {@code POST /api/sentiment}: the sentiment of one text, with each label's probability. */
 @RestController
+@ApiController
 @RequestMapping("/api")
 @Tag(name = "Sentiment", description = "How a customer feels, in English or Chinese")
 class SentimentController {

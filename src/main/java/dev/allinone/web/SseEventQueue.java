@@ -1,10 +1,14 @@
 package dev.allinone.web;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.allinone.engine.RequestControl;
 import org.springframework.http.MediaType;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
@@ -12,38 +16,67 @@ import java.util.concurrent.LinkedBlockingQueue;
  * Server-Sent Events written off the model's thread: producers (the inference thread) only queue events; a
  * virtual thread, started with the first event, writes them. A slow client never holds the model up, and a
  * failed write (the client hung up) cancels the request, so the model stops within one token.
+ *
+ * <p>Events are framed as OpenAI's API frames them, {@code event: name} and {@code data: {...}} with a space after
+ * the colon (clients that test {@code line.startsWith("data: ")} depend on it), each event ending with an empty
+ * line. Spring's own {@code SseEmitter} writes {@code data:} without the space.
  */
 public final class SseEventQueue {
 
-    private record Event(String name, Object data, MediaType type, boolean last) {
+    /** {@code text/event-stream; charset=UTF-8}, as OpenAI's API sends it. */
+    public static final MediaType EVENT_STREAM = new MediaType(MediaType.TEXT_EVENT_STREAM, StandardCharsets.UTF_8);
+    private static final MediaType TEXT = new MediaType(MediaType.TEXT_PLAIN, StandardCharsets.UTF_8);
+
+    private record Event(String text, boolean last) {
     }
 
-    private final SseEmitter emitter;
+    private final ResponseBodyEmitter emitter;
     private final RequestControl control;
+    private final ObjectMapper json;
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private boolean started;
 
-    public SseEventQueue(SseEmitter emitter, RequestControl control) {
-        this.emitter = emitter;
+    /** A stream for the request {@code control} governs: open as long as its deadline leaves (plus a second). */
+    public SseEventQueue(RequestControl control, ObjectMapper json) {
+        long remaining = control.remainingNanos();
+        this.emitter = new ResponseBodyEmitter(remaining == Long.MAX_VALUE ? 0L : remaining / 1_000_000 + 1000);
         this.control = control;
+        this.json = json;
         emitter.onCompletion(control::cancel);
         emitter.onTimeout(control::cancel);
         emitter.onError(e -> control.cancel());
     }
 
+    /** The response that carries the stream. */
+    public ResponseEntity<ResponseBodyEmitter> response() {
+        return ResponseEntity.ok().contentType(EVENT_STREAM).header("Cache-Control", "no-cache").body(emitter);
+    }
+
     /** An event with JSON data; {@code name} may be null for unnamed events. */
     public void send(String name, Object data) {
-        add(new Event(name, data, MediaType.APPLICATION_JSON, false));
+        add(new Event(frame(name, data), false));
     }
 
-    /** An event with text data. */
-    public void sendText(String name, String data) {
-        add(new Event(name, data, MediaType.TEXT_PLAIN, false));
-    }
-
-    /** The last event: the stream ends after it. */
+    /** The last event: the stream ends after it. Text data (OpenAI's {@code [DONE]}) goes as it is. */
     public void finish(String name, Object data) {
-        add(new Event(name, data, data instanceof String ? MediaType.TEXT_PLAIN : MediaType.APPLICATION_JSON, true));
+        add(new Event(frame(name, data), true));
+    }
+
+    private String frame(String name, Object data) {
+        String text;
+        try {
+            text = data instanceof String s ? s : json.writeValueAsString(data);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write an event's data as JSON", e);
+        }
+        StringBuilder event = new StringBuilder(text.length() + 32);
+        if (name != null) {
+            event.append("event: ").append(name).append('\n');
+        }
+        for (String line : text.split("\n", -1)) {
+            event.append("data: ").append(line).append('\n');
+        }
+        return event.append('\n').toString();
     }
 
     private synchronized void add(Event event) {
@@ -58,11 +91,7 @@ public final class SseEventQueue {
         try {
             while (true) {
                 Event event = events.take();
-                SseEmitter.SseEventBuilder sse = SseEmitter.event().data(event.data(), event.type());
-                if (event.name() != null) {
-                    sse.name(event.name());
-                }
-                emitter.send(sse);
+                emitter.send(event.text(), TEXT);
                 if (event.last()) {
                     emitter.complete();
                     return;

@@ -12,7 +12,8 @@ import java.lang.annotation.Target;
 
 /**
  * Text that says something: not null and not only whitespace, counting every Unicode space (an ideographic
- * space U+3000 is blank too, which {@code @NotBlank} does not see).
+ * space U+3000 is blank too, which {@code @NotBlank} does not see); and text at all: no unpaired surrogate (a JSON
+ * escape like {@code "\ud800"} alone), which could not be stored or encoded and would come back as {@code ?}.
  */
 @Target({ElementType.FIELD, ElementType.RECORD_COMPONENT, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
@@ -28,8 +29,13 @@ import java.lang.annotation.Target;
     class Validator implements ConstraintValidator<Text, String> {
         @Override
         public boolean isValid(String value, ConstraintValidatorContext context) {
-            return value != null && !value.chars().allMatch(c -> Character.isWhitespace(c) || Character.isSpaceChar(c)
-                    || c == '\u200B' || c == '\uFEFF');
+            if (value != null && UnicodeText.hasLoneSurrogate(value)) {
+                context.disableDefaultConstraintViolation();
+                context.buildConstraintViolationWithTemplate("must be valid Unicode text (it holds an unpaired surrogate)")
+                        .addConstraintViolation();
+                return false;
+            }
+            return !UnicodeText.isBlank(value);
         }
     }
 }

@@ -1,5 +1,9 @@
 package dev.allinone.web;
 
+import jakarta.servlet.DispatcherType;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.core.Ordered;
 import dev.allinone.companion.CompanionAutoConfiguration;
 import dev.allinone.security.ApiKeyProperties;
 import dev.allinone.security.ApiKeys;
@@ -23,7 +27,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnProperty(prefix = "allinone.api", name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties({ApiProperties.class, WebProperties.class, ApiKeyProperties.class})
-@Import({SentimentController.class, ChatController.class, ApiExceptionHandler.class})
+@Import({SentimentController.class, ChatController.class})
 public class WebAutoConfiguration {
 
     @Bean
@@ -59,10 +63,53 @@ public class WebAutoConfiguration {
     }
 
     @Bean
+    ErrorResponses allinoneErrorResponses(ObjectMapper json, ApiProperties properties) {
+        return new ErrorResponses(json, properties.retryAfter());
+    }
+
+    /** Errors of this API's controllers, and of requests under /v1 that reached none, in the API's rendering. */
+    @Bean
+    ApiErrorResolver allinoneApiErrorResolver(Problems problems, ErrorResponses responses,
+                                              @Value("${allinone.openai.enabled:true}") boolean openAiEnabled) {
+        return new ApiErrorResolver(problems, responses, openAiEnabled);
+    }
+
+    /** Errors that reach the error page from this API's paths (Tomcat's, while reading a body). */
+    @Bean
+    FilterRegistrationBean<ErrorDispatchFilter> allinoneErrorDispatchFilter(ErrorResponses responses,
+                                                                           @Value("${server.error.path:/error}") String errorPath) {
+        FilterRegistrationBean<ErrorDispatchFilter> registration = new FilterRegistrationBean<>(new ErrorDispatchFilter(responses));
+        registration.setDispatcherTypes(DispatcherType.ERROR);
+        registration.addUrlPatterns(errorPath);
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        return registration;
+    }
+
+    /** Errors Tomcat answers itself, on this API's paths, as JSON rather than Tomcat's HTML page. */
+    @Bean
+    @ConditionalOnClass(name = "org.apache.catalina.valves.ErrorReportValve")
+    TomcatErrorsCustomizer allinoneTomcatErrors(ErrorResponses responses,
+                                                @Value("${allinone.openai.allow-encoded-slash:false}") boolean allowEncodedSlash) {
+        return new TomcatErrorsCustomizer(responses, allowEncodedSlash);
+    }
+
+    /**
+     * API keys also decide who sees the Actuator's details (with {@code management.endpoint.health.show-details:
+     * when-authorized}, as the service sets it).
+     */
+    @Bean
+    FilterRegistrationBean<ActuatorAccessFilter> allinoneActuatorAccessFilter(ApiKeys keys,
+            @Value("${management.endpoints.web.base-path:/actuator}") String actuatorPath) {
+        FilterRegistrationBean<ActuatorAccessFilter> registration = new FilterRegistrationBean<>(new ActuatorAccessFilter(keys));
+        registration.addUrlPatterns(actuatorPath + "/*");
+        return registration;
+    }
+
+    @Bean
     FilterRegistrationBean<ApiRequestFilter> allinoneApiRequestFilter(ApiProperties properties, ApiKeys keys,
-                                                                       Problems problems, ObjectMapper json) {
+                                                                       Problems problems, ErrorResponses responses) {
         FilterRegistrationBean<ApiRequestFilter> registration =
-                new FilterRegistrationBean<>(new ApiRequestFilter(properties, keys, problems, json));
+                new FilterRegistrationBean<>(new ApiRequestFilter(properties, keys, problems, responses));
         registration.addUrlPatterns("/api/*", "/v1/*");
         return registration;
     }

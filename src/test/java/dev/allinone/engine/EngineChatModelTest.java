@@ -141,7 +141,8 @@ class EngineChatModelTest {
         chat(greedy("hello").maxOutputTokens(2).build(), listener);
         assertThatThrownBy(() -> chat(greedy("hello").toolSpecifications(ToolSpecification.builder().name("t").build()).build(), listener))
                 .isInstanceOf(UnsupportedFeatureException.class);
-        assertThat(events).containsExactly("request:2", "response:2", "request:16", "error:UnsupportedFeatureException");
+        // The second request sets no cap: the engine applies its own default (allinone.model.max-new-tokens).
+        assertThat(events).containsExactly("request:2", "response:2", "request:null", "error:UnsupportedFeatureException");
     }
 
     @Test
@@ -149,7 +150,10 @@ class EngineChatModelTest {
         var defaults = new EngineChatModel(engine, List.of()).defaultRequestParameters();
         assertThat(defaults.topP()).isEqualTo(0.8);
         assertThat(defaults.topK()).isEqualTo(20);
-        assertThat(defaults.maxOutputTokens()).isEqualTo(16);
+        // No cap among the defaults: AI services copy them into every request, and a request's cap also cuts a
+        // chosen JSON answer; the engine's own default (max-new-tokens) caps generated answers.
+        assertThat(defaults.maxOutputTokens()).isNull();
+        assertThat(chat(greedy("Tell me a long story").build()).tokenUsage().outputTokenCount()).isBetween(1, 16);
         assertThat(engine.defaults().endTokens()).containsExactlyInAnyOrder(151_645, 151_643);
     }
 

@@ -102,6 +102,21 @@ class TextGeneratorTest {
         }
 
         @Override
+        public long kvBytes(int positions) {
+            return positions;
+        }
+
+        @Override
+        public long weightBytes() {
+            return 0;
+        }
+
+        @Override
+        public long workingBytes(int contextLimit) {
+            return 0;
+        }
+
+        @Override
         public int openCaches() {
             return open.get();
         }

@@ -64,6 +64,21 @@ public final class FaultyTransformers implements TransformerFactory {
             }
 
             @Override
+            public long kvBytes(int positions) {
+                return real.kvBytes(positions);
+            }
+
+            @Override
+            public long weightBytes() {
+                return real.weightBytes();
+            }
+
+            @Override
+            public long workingBytes(int contextLimit) {
+                return real.workingBytes(contextLimit);
+            }
+
+            @Override
             public int openCaches() {
                 return real.openCaches();
             }

@@ -30,7 +30,7 @@ class ApiErrorsTest extends ApiTestBase {
     @Test
     void malformedJsonIs400() {
         assertProblem(http.post("/api/sentiment", "{\"text\": \"unterminated"), 400, "not valid JSON");
-        assertProblem(http.post("/api/sentiment", "[1,2,3]"), 400, "not valid JSON");
+        assertProblem(http.post("/api/sentiment", "[1,2,3]"), 400, "must be a JSON object");
         assertProblem(http.post("/api/chat", ""), 400, "missing");
     }
 

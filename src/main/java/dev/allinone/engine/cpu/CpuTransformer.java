@@ -3,7 +3,6 @@ package dev.allinone.engine.cpu;
 import dev.allinone.engine.KvCache;
 import dev.allinone.engine.Transformer;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.nio.file.Path;
@@ -21,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class CpuTransformer implements Transformer {
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Tokens per forward pass of a long prompt: bounds the working memory at ~13 MB for Qwen1.5-0.5B. */
+    static final int CHUNK = 256;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CpuTransformer.class);
 
     private final Qwen2Config config;
@@ -28,6 +29,7 @@ public final class CpuTransformer implements Transformer {
     private final Parallel parallel;
     private final AtomicInteger openCaches = new AtomicInteger();
     private final double[] inverseFrequencies;
+    private final Attention attention;
 
     private CpuTransformer(Qwen2Weights weights, Parallel parallel) {
         this.config = weights.config;
@@ -38,6 +40,7 @@ public final class CpuTransformer implements Transformer {
         for (int i = 0; i < half; i++) {
             inverseFrequencies[i] = 1.0 / Math.pow(config.ropeTheta(), (2.0 * i) / config.headSize());
         }
+        this.attention = new Attention(config.headSize());
     }
 
     /** Loads a Qwen2 checkpoint (BF16 safetensors, as published) in {@code format}, on {@code threads} threads. */
@@ -73,7 +76,26 @@ public final class CpuTransformer implements Transformer {
 
     @Override
     public KvCache newCache() {
-        return new CpuKvCache(config.layers(), config.kvSize(), openCaches);
+        return new CpuKvCache(config.layers(), config.kvSize(), config.headSize(), openCaches);
+    }
+
+    @Override
+    public long kvBytes(int positions) {
+        return CpuKvCache.bytes(positions, config.layers(), config.kvSize());
+    }
+
+    /**
+     * The most one forward pass holds at once: the activations of one chunk of {@value #CHUNK} tokens (hidden,
+     * normed, q, k, v, attention, output: seven rows as wide as the model; gate and up: two as wide as the MLP),
+     * a logits row, every thread's attention scores over the context and a product's four unpacked rows.
+     */
+    @Override
+    public long workingBytes(int contextLimit) {
+        long activations = (long) CHUNK * (7L * config.hidden() + 2L * config.intermediate()) * Float.BYTES;
+        long logits = (long) vocabularySize() * Float.BYTES;
+        long scores = (long) parallel.threads() * contextLimit * Float.BYTES;
+        long unpacked = (long) parallel.threads() * 4 * Math.max(config.hidden(), config.intermediate()) * Float.BYTES;
+        return activations + logits + scores + unpacked;
     }
 
     @Override
@@ -91,7 +113,7 @@ public final class CpuTransformer implements Transformer {
         return weights.format.name();
     }
 
-    /** Memory the weights take (mapped or allocated). */
+    @Override
     public long weightBytes() {
         return weights.bytes();
     }
@@ -106,12 +128,14 @@ public final class CpuTransformer implements Transformer {
 
     @Override
     public float[] prefill(KvCache cache, int start, int[] tokens) {
-        float[][] hidden = forward(cache, start, tokens);
-        return logits(hidden[hidden.length - 1]);
+        return logits(forwardInChunks(cache, start, tokens));
     }
 
     @Override
     public float[][] prefillAll(KvCache cache, int start, int[] tokens) {
+        if (tokens.length > CHUNK) {
+            throw new IllegalArgumentException("prefillAll takes at most " + CHUNK + " tokens, not " + tokens.length);
+        }
         float[][] hidden = forward(cache, start, tokens);
         float[][] normed = new float[hidden.length][];
         float[][] logits = new float[hidden.length][vocabularySize()];
@@ -125,8 +149,7 @@ public final class CpuTransformer implements Transformer {
 
     @Override
     public float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows) {
-        float[][] hidden = forward(cache, start, tokens);
-        float[] x = rmsNorm(hidden[hidden.length - 1], weights.outputNorm);
+        float[] x = rmsNorm(forwardInChunks(cache, start, tokens), weights.outputNorm);
         float[] logits = new float[rows.length];
         for (int i = 0; i < rows.length; i++) {
             logits[i] = weights.output.dotRow(rows[i], x);
@@ -141,13 +164,7 @@ public final class CpuTransformer implements Transformer {
 
     @Override
     public void copyPrefix(KvCache from, KvCache to, int length) {
-        CpuKvCache source = (CpuKvCache) from;
-        CpuKvCache target = (CpuKvCache) to;
-        for (int position = 0; position < length; position += CpuKvCache.PAGE) {
-            float[] page = source.page(position);
-            System.arraycopy(page, 0, target.page(position), 0, page.length);
-        }
-        target.wrote(length);
+        ((CpuKvCache) to).copyFrom((CpuKvCache) from, length);
     }
 
     // ---- the forward pass -------------------------------------------------------------------------------------
@@ -158,6 +175,22 @@ public final class CpuTransformer implements Transformer {
         Matrix output = weights.output;
         parallel.rows(output.rows, (from, to) -> output.multiply(x, logits, from, to));
         return logits;
+    }
+
+    /**
+     * Runs the tokens at positions {@code start...} a chunk of at most {@value #CHUNK} at a time (the working
+     * memory stays the same whatever the prompt's length); returns the last one's hidden state.
+     */
+    private float[] forwardInChunks(KvCache cache, int start, int[] tokens) {
+        if (tokens.length == 0) {
+            throw new IllegalArgumentException("Nothing to prefill");
+        }
+        float[][] hidden = null;
+        for (int from = 0; from < tokens.length; from += CHUNK) {
+            int to = Math.min(tokens.length, from + CHUNK);
+            hidden = forward(cache, start + from, java.util.Arrays.copyOfRange(tokens, from, to));
+        }
+        return hidden[hidden.length - 1];
     }
 
     /** Runs the tokens at positions {@code start...}, writing their keys and values; returns their hidden states. */
@@ -172,7 +205,7 @@ public final class CpuTransformer implements Transformer {
             weights.embed(tokens[t], h[t]);
         }
         float[][] xn = new float[n][], q = new float[n][dim], k = new float[n][kv], v = new float[n][kv];
-        float[][] attention = new float[n][dim], o = new float[n][dim];
+        float[][] attended = new float[n][dim], o = new float[n][dim];
         float[][] gate = new float[n][config.intermediate()], up = new float[n][config.intermediate()];
         for (int layer = 0; layer < config.layers(); layer++) {
             Qwen2Weights.Layer w = weights.layers[layer];
@@ -186,19 +219,21 @@ public final class CpuTransformer implements Transformer {
                 add(v[t], w.vBias());
                 rotate(q[t], config.heads(), start + t);
                 rotate(k[t], config.kvHeads(), start + t);
-                store(cache, layer, start + t, k[t], v[t]);
+                cache.store(layer, start + t, k[t], v[t]);
             }
             int currentLayer = layer;
             // Units ordered head by head, each head over all tokens: later tokens attend to more positions, so
             // splitting by token would leave one thread with most of the work.
+            int headSize = config.headSize(), group = config.heads() / config.kvHeads();
             parallel.rows(n * config.heads(), (from, to) -> {
                 float[] scores = new float[start + n];
                 for (int unit = from; unit < to; unit++) {
-                    int t = unit % n;
-                    attend(cache, currentLayer, start + t, unit / n, q[t], attention[t], scores);
+                    int t = unit % n, head = unit / n;
+                    attention.attend(cache, currentLayer, start + t, q[t], head * headSize,
+                            head / group * headSize / 2, attended[t], scores);
                 }
             });
-            multiply(attention, n, new Matrix[]{w.o()}, new float[][][]{o});
+            multiply(attended, n, new Matrix[]{w.o()}, new float[][][]{o});
             for (int t = 0; t < n; t++) {
                 add(h[t], o[t]);
                 xn[t] = rmsNorm(h[t], w.postNorm());
@@ -272,39 +307,6 @@ public final class CpuTransformer implements Transformer {
         }
     }
 
-    private void store(CpuKvCache cache, int layer, int position, float[] key, float[] value) {
-        float[] page = cache.page(position);
-        System.arraycopy(key, 0, page, cache.offset(layer, false, position), key.length);
-        System.arraycopy(value, 0, page, cache.offset(layer, true, position), value.length);
-    }
-
-    /** One head's attention for the token at {@code position} over positions [0, position]. */
-    private void attend(CpuKvCache cache, int layer, int position, int head, float[] q, float[] out, float[] scores) {
-        int size = config.headSize();
-        int kvHead = head / (config.heads() / config.kvHeads());
-        int qOffset = head * size;
-        int headAt = kvHead * size;
-        float scale = (float) (1.0 / Math.sqrt(size));
-        float max = Float.NEGATIVE_INFINITY;
-        for (int p = 0; p <= position; p++) {
-            float[] page = cache.page(p);
-            int keyAt = cache.offset(layer, false, p) + headAt;
-            float dot = dot(q, qOffset, page, keyAt, size) * scale;
-            scores[p] = dot;
-            max = Math.max(max, dot);
-        }
-        float sum = exponentials(scores, position + 1, max);
-        float inverse = 1f / sum;
-        for (int i = 0; i < size; i++) {
-            out[qOffset + i] = 0;
-        }
-        for (int p = 0; p <= position; p++) {
-            float[] page = cache.page(p);
-            int valueAt = cache.offset(layer, true, p) + headAt;
-            accumulate(out, qOffset, page, valueAt, size, scores[p] * inverse);
-        }
-    }
-
     /**
      * {@code g = SiLU(g) * u}, in place. Scalar {@code Math.exp} on purpose: the Vector API's EXP may round
      * differently in compiled and interpreted code, and a token's result must not depend on the JIT.
@@ -312,45 +314,6 @@ public final class CpuTransformer implements Transformer {
     private static void swiglu(float[] g, float[] u) {
         for (int i = 0; i < g.length; i++) {
             g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * u[i];
-        }
-    }
-
-    /** {@code scores[p] = exp(scores[p] - max)} for the first {@code n}; returns their sum. */
-    private static float exponentials(float[] scores, int n, float max) {
-        float sum = 0;
-        for (int p = 0; p < n; p++) {
-            scores[p] = (float) Math.exp(scores[p] - max);
-            sum += scores[p];
-        }
-        return sum;
-    }
-
-    private static float dot(float[] q, int offset, float[] page, int at, int size) {
-        int i = 0;
-        float sum = 0;
-        if (size >= F.length()) {
-            FloatVector acc = FloatVector.zero(F);
-            for (; i + F.length() <= size; i += F.length()) {
-                acc = FloatVector.fromArray(F, q, offset + i)
-                        .fma(FloatVector.fromArray(F, page, at + i), acc);
-            }
-            sum = Matrix.sum(acc);
-        }
-        for (; i < size; i++) {
-            sum += q[offset + i] * page[at + i];
-        }
-        return sum;
-    }
-
-    private static void accumulate(float[] out, int offset, float[] page, int at, int size, float weight) {
-        int i = 0;
-        for (; i + F.length() <= size; i += F.length()) {
-            FloatVector.fromArray(F, page, at + i)
-                    .fma(FloatVector.broadcast(F, weight), FloatVector.fromArray(F, out, offset + i))
-                    .intoArray(out, offset + i);
-        }
-        for (; i < size; i++) {
-            out[offset + i] += weight * page[at + i];
         }
     }
 }

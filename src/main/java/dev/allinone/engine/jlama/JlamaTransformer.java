@@ -202,6 +202,23 @@ public final class JlamaTransformer implements Transformer {
     }
 
     @Override
+    public long kvBytes(int positions) {
+        return pages.bytes(positions);
+    }
+
+    /** Jlama's weights are mapped from the checkpoint, not on the heap. */
+    @Override
+    public long weightBytes() {
+        return 0;
+    }
+
+    /** Jlama's activations are its own native buffers, not on the heap. */
+    @Override
+    public long workingBytes(int contextLimit) {
+        return 0;
+    }
+
+    @Override
     public int openCaches() {
         return openCaches.get();
     }

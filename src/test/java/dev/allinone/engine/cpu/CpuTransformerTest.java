@@ -1,7 +1,6 @@
 package dev.allinone.engine.cpu;
 
 import dev.allinone.engine.KvCache;
-import dev.allinone.engine.Transformer;
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.AfterAll;
@@ -17,8 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * allinone's kernels against Jlama (the reference) on the full-size generated checkpoint: the logits of
- * single-token decode and of batched prefill of 1, 5, 6, 31 and 200 tokens, for every format, and greedy
- * generation for BF16.
+ * single-token decode and of batched prefill of 1, 5, 6, 31 and 200 tokens, for every format, and 64 decode steps
+ * for BF16.
  *
  * <p>Tolerance. Jlama rounds the activations to BF16 before every product of a BF16 model (AbstractModel forces
  * its working quantization to BF16), which costs ~2^-9 relative per product; allinone's kernels keep them in
@@ -28,7 +27,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * largest one, so for Q4 the check is that they still follow the reference: correlation at least 0.8 (what 4
  * bits cost on the real model's answers cannot be measured here). Separately, our own kernels are checked against a scalar
  * reference ({@link MatrixKernelsTest}), and a prompt prefilled in one batch gives the logits it gives token by
- * token, up to float rounding (the batched product sums in another order): within 1e-4 of the largest logit.
+ * token, up to rounding: the batched product sums in another order (~1e-6 relative), and the keys and values are
+ * then stored in 16 bits, where such a difference now and then moves a value by one bfloat16 step (2^-8
+ * relative): within 2e-3 of the largest logit (measured 3e-4 to 6e-4; a wrong batch shows as 1e-1 and more).
+ * Jlama keeps its keys and values in float, ours in bfloat16 ({@link AttentionTest} bounds what that costs).
  */
 class CpuTransformerTest {
 
@@ -100,13 +102,53 @@ class CpuTransformerTest {
         }
     }
 
+    /**
+     * Jlama decodes greedily and ours is fed the same tokens, so that a near tie (random weights make many) that
+     * the 16-bit cache's rounding tips the other way cannot send the two down different paths: at every one of 64
+     * steps the logits agree within 1% of the largest, and the most probable token is the same wherever Jlama's
+     * top two are further apart than twice that.
+     */
     @Test
-    void greedyGenerationOf64TokensEqualsJlamasForBf16() {
-        try (CpuTransformer ours = CpuTransformer.load(dir, 2, Qwen2Weights.Format.BF16)) {
-            int[] expected = greedy(jlama, 64);
-            int[] actual = greedy(ours, 64);
-            assertThat(actual).containsExactly(expected);
+    void sixtyFourDecodeStepsFollowJlamasForBf16() {
+        int[] prompt = prompt(20);
+        double worst = 0;
+        try (CpuTransformer ours = CpuTransformer.load(dir, 2, Qwen2Weights.Format.BF16);
+             KvCache theirCache = jlama.newCache(); KvCache ourCache = ours.newCache()) {
+            float[] expected = jlama.prefill(theirCache, 0, prompt);
+            float[] actual = ours.prefill(ourCache, 0, prompt);
+            for (int step = 0; step < 64; step++) {
+                double diff = relativeDiff(expected, actual);
+                worst = Math.max(worst, diff);
+                assertThat(diff).as("step %d", step).isLessThan(0.01);
+                int token = argmax(expected);
+                if (margin(expected) > 0.02 * maxAbs(expected)) {
+                    assertThat(argmax(actual)).as("step %d", step).isEqualTo(token);
+                }
+                expected = jlama.next(theirCache, prompt.length + step, token);
+                actual = ours.next(ourCache, prompt.length + step, token);
+            }
         }
+        System.out.printf("BF16, 64 decode steps: max |logit diff| / max |logit| = %.4f%n", worst);
+    }
+
+    /** The largest logit's lead over the second. */
+    private static double margin(float[] logits) {
+        int best = argmax(logits);
+        double second = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < logits.length; i++) {
+            if (i != best) {
+                second = Math.max(second, logits[i]);
+            }
+        }
+        return logits[best] - second;
+    }
+
+    private static double maxAbs(float[] logits) {
+        double max = 0;
+        for (float l : logits) {
+            max = Math.max(max, Math.abs(l));
+        }
+        return max;
     }
 
     @ParameterizedTest
@@ -126,21 +168,8 @@ class CpuTransformerTest {
             }
             double diff = relativeDiff(oneByOne, batched);
             System.out.printf("%s: batched vs one by one, max |logit diff| / max |logit| = %.2e%n", format, diff);
-            assertThat(diff).isLessThan(1e-4);
+            assertThat(diff).isLessThan(2e-3);
         }
-    }
-
-    private static int[] greedy(Transformer t, int count) {
-        int[] prompt = prompt(20);
-        int[] out = new int[count];
-        try (KvCache cache = t.newCache()) {
-            float[] logits = t.prefill(cache, 0, prompt);
-            for (int i = 0; i < count; i++) {
-                out[i] = argmax(logits);
-                logits = t.next(cache, prompt.length + i, out[i]);
-            }
-        }
-        return out;
     }
 
     private static int argmax(float[] logits) {
