@@ -95,10 +95,10 @@ public class LocalEngine implements SmartLifecycle {
             loaded = load(dir);
             kernelCheck = check.join();
             status.set(ModelStatus.Phase.READY, "ready");
-            log.info("Model {} ready in {} s: {}, weights {}, kernels {}, {} threads, context limit {} tokens; "
+            log.info("Model {} ready in {} s: {}, weights {}, kernels {}, context limit {} tokens; "
                             + "vector kernels {}; {}",
                     properties.id(), String.format("%.1f", (System.nanoTime() - begin) / 1e9), dir,
-                    weightType(), kernels(), properties.effectiveThreads(), properties.contextLimit(),
+                    weightType(), kernels(), properties.contextLimit(),
                     kernelCheck.summary(), loaded.memory().summary());
             if (!kernelCheck.compiled()) {
                 warnUncompiled(kernelCheck);
