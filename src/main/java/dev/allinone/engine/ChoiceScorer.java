@@ -25,16 +25,20 @@ import java.util.Set;
  *   prompt.</li>
  * </ul>
  *
- * Scoring sequences costs a forward pass per answer (~25 ms each at Qwen1.5-0.5B's size), so the answers are
- * limited ({@value #MAX_CHOICES}, each at most {@value #MAX_CHOICE_TOKENS} tokens), and the request's deadline
- * and cancellation are checked between answers, as between generated tokens.
+ * Scoring sequences costs a forward pass per answer and a row of the whole output layer per answer token: ~13 ms
+ * per answer token at Qwen1.5-0.5B's size. So the answers are limited: at most {@value #MAX_CHOICES}, each at
+ * most {@value #MAX_CHOICE_TOKENS} tokens, and when they are scored as sequences at most
+ * {@value #MAX_SCORED_TOKENS} tokens together (a few seconds); and the request's deadline and cancellation are
+ * checked between answers, as between generated tokens.
  */
 final class ChoiceScorer {
 
-    /** Most answers a request may allow: scoring them all as sequences takes a few seconds at full size. */
+    /** Most answers a request may allow. */
     static final int MAX_CHOICES = 256;
     /** Longest answer, in tokens. */
     static final int MAX_CHOICE_TOKENS = 32;
+    /** Most tokens the answers may have together when they are scored token by token. */
+    static final int MAX_SCORED_TOKENS = 512;
     /** Answer tokens scored in one forward pass: each returns a row of logits as long as the vocabulary. */
     private static final int SCORED_PER_PASS = 8;
 
@@ -74,13 +78,20 @@ final class ChoiceScorer {
             return new Plan(choices, single.get(), null);
         }
         List<int[]> sequences = new ArrayList<>(choices.size());
+        int total = 0;
         for (String choice : choices) {
             int[] tokens = tokenizer.encode(choice);
             if (tokens.length > MAX_CHOICE_TOKENS) {
                 throw new InvalidRequestException("Each allowed answer (enum value) may be at most " + MAX_CHOICE_TOKENS
                         + " tokens; one is " + tokens.length, "response_format");
             }
+            total += tokens.length + 1;
             sequences.add(HfTokenizer.concat(List.of(tokens, new int[] {endOfTurn})));
+        }
+        if (total > MAX_SCORED_TOKENS) {
+            throw new InvalidRequestException("The allowed answers (enum values) are " + total + " tokens together; at most "
+                    + MAX_SCORED_TOKENS + " can be scored (answers are scored token by token unless each is one token)",
+                    "response_format");
         }
         return new Plan(choices, null, sequences);
     }
@@ -174,11 +185,15 @@ final class ChoiceScorer {
     }
 
     static double logSumExp(float[] logits) {
-        double[] values = new double[logits.length];
-        for (int i = 0; i < logits.length; i++) {
-            values[i] = logits[i];
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : logits) {
+            max = Math.max(max, v);
         }
-        return logSumExp(values);
+        double sum = 0;
+        for (float v : logits) {
+            sum += Math.exp(v - max);
+        }
+        return max + Math.log(sum);
     }
 
     static double logSumExp(double[] values) {

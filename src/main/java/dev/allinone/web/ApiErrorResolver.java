@@ -48,12 +48,12 @@ public class ApiErrorResolver implements HandlerExceptionResolver, Ordered {
             return new ModelAndView();
         }
         ProblemDetail problem = problems.of(error);
-        if (error instanceof HttpRequestMethodNotSupportedException methods && methods.getSupportedHttpMethods() != null) {
-            response.setHeader(HttpHeaders.ALLOW, String.join(", ", methods.getSupportedHttpMethods().stream()
-                    .map(Object::toString).toList()));
-        }
         try {
             response.reset();
+            if (error instanceof HttpRequestMethodNotSupportedException methods && methods.getSupportedHttpMethods() != null) {
+                response.setHeader(HttpHeaders.ALLOW, String.join(", ", methods.getSupportedHttpMethods().stream()
+                        .map(Object::toString).toList()));
+            }
             responses.write(request, response, problem);
         } catch (IOException e) {
             log.debug("Could not write an error response: {}", e.toString());

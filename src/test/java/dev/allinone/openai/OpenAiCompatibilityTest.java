@@ -12,6 +12,11 @@ import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
+import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
+import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import dev.langchain4j.model.openai.OpenAiStreamingChatModel;
@@ -29,10 +34,13 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The OpenAI-compatible API, used by a real OpenAI client: LangChain4j's {@code OpenAiChatModel} and
- * {@code OpenAiStreamingChatModel} pointed at the running service.
+ * {@code OpenAiStreamingChatModel} pointed at the running service; and what every OpenAI client relies on
+ * byte for byte (SSE framing, the model by id, OpenAI's error object on every error). The OpenAI Node SDK and
+ * Spring AI have tests of their own ({@link OpenAiNodeSdkTest}, {@link SpringAiClientTest}).
  */
 @SpringBootTest(classes = AllInOneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {"allinone.model.offline=true", "allinone.model.max-new-tokens=24"})
@@ -137,5 +145,99 @@ class OpenAiCompatibilityTest {
         JsonNode usage = completion.json().get("usage");
         assertThat(usage.get("total_tokens").asInt())
                 .isEqualTo(usage.get("prompt_tokens").asInt() + usage.get("completion_tokens").asInt());
+    }
+
+    private static final ResponseFormat SENTIMENT = ResponseFormat.builder().type(ResponseFormatType.JSON)
+            .jsonSchema(JsonSchema.builder().name("sentiment").rootElement(JsonObjectSchema.builder()
+                    .addProperty("sentiment", JsonEnumSchema.builder().enumValues("POSITIVE", "NEGATIVE", "NEUTRAL").build())
+                    .required("sentiment").build()).build()).build();
+
+    @Test
+    void aJsonSchemaAnswerStreamsItsContentCountsItsTokensAndHonoursMaxTokens() throws Exception {
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from("I loved it!")).responseFormat(SENTIMENT).build();
+        OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("not-needed")
+                .modelName(TestModels.MODEL_ID).strictJsonSchema(true).returnThinking(false)
+                .timeout(Duration.ofSeconds(60)).build();
+        Streamed streamed = Streamed.from(streaming, request);
+        String text = String.join("", streamed.deltas());
+        assertThat(text).matches("\\{\"sentiment\":\"(POSITIVE|NEGATIVE|NEUTRAL)\"}");
+        assertThat(streamed.response().aiMessage().text()).isEqualTo(text);
+        assertThat(streamed.response().tokenUsage().outputTokenCount()).isPositive();
+
+        ChatResponse blocking = client().strictJsonSchema(true).build().chat(request);
+        assertThat(blocking.aiMessage().text()).matches("\\{\"sentiment\":\"(POSITIVE|NEGATIVE|NEUTRAL)\"}");
+        assertThat(blocking.tokenUsage().outputTokenCount()).isPositive();
+        assertThat(blocking.finishReason()).isEqualTo(FinishReason.STOP);
+
+        // As OpenAI does: max_tokens cuts the JSON, and says so.
+        ChatResponse cut = client().strictJsonSchema(true).maxTokens(2).build().chat(request);
+        assertThat(cut.tokenUsage().outputTokenCount()).isEqualTo(2);
+        assertThat(cut.finishReason()).isEqualTo(FinishReason.LENGTH);
+        assertThat(blocking.aiMessage().text()).startsWith(cut.aiMessage().text());
+    }
+
+    @Test
+    void outOfRangeParametersAreTheClientsMistakeNamedInTheError() {
+        assertThatThrownBy(() -> client().temperature(-1.0).build().chat("hi"))
+                .isInstanceOf(dev.langchain4j.exception.InvalidRequestException.class)
+                .hasMessageContaining("\"param\":\"temperature\"");
+        assertThatThrownBy(() -> client().topP(1.5).build().chat("hi"))
+                .isInstanceOf(dev.langchain4j.exception.InvalidRequestException.class)
+                .hasMessageContaining("\"param\":\"top_p\"");
+    }
+
+    @Test
+    void streamsAreFramedAsOpenAisAreByteForByte() throws Exception {
+        for (String[] call : List.of(
+                new String[] {"/v1/chat/completions", Http.json(Map.of("model", "x", "stream", true, "max_tokens", 6,
+                        "stream_options", Map.of("include_usage", true),
+                        "messages", List.of(Map.of("role", "user", "content", "hi"))))},
+                new String[] {"/api/chat/stream", Http.json(Map.of("message", "你好"))})) {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + call[0]))
+                            .header("Content-Type", "application/json")
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(call[1])).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            List<String> lines = List.of(r.body().split("\n", -1));
+            assertThat(lines).as(call[0]).allMatch(l -> l.isEmpty() || l.startsWith("data: ") || l.startsWith("event: "));
+            assertThat(r.body()).as(call[0]).endsWith("\n\n");
+            if (call[0].startsWith("/v1")) {
+                assertThat(lines.stream().filter(l -> !l.isEmpty()).reduce((a, b) -> b).orElseThrow()).isEqualTo("data: [DONE]");
+            }
+        }
+    }
+
+    @Test
+    void aModelIsFoundByItsIdWithItsSlashEncodedOrNot() {
+        Http http = new Http(port);
+        for (String path : List.of("/v1/models/Qwen%2FQwen1.5-0.5B-Chat", "/v1/models/Qwen/Qwen1.5-0.5B-Chat")) {
+            Http.Response r = http.get(path);
+            assertThat(r.status()).as(path + ": " + r.body()).isEqualTo(200);
+            assertThat(r.json().get("id").asText()).isEqualTo(TestModels.MODEL_ID);
+            assertThat(r.json().get("object").asText()).isEqualTo("model");
+        }
+        Http.Response missing = http.get("/v1/models/gpt-4o");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.json().at("/error/param").asText()).isEqualTo("model");
+    }
+
+    @Test
+    void everyErrorUnderV1CarriesOpenAisErrorObject() {
+        Http http = new Http(port);
+        List<Http.Response> errors = List.of(http.get("/v1/nope"), http.delete("/v1/chat/completions"),
+                http.post("/v1/chat/completions", "hello", "text/plain"), http.post("/v1/chat/completions", "{"));
+        assertThat(errors).extracting(Http.Response::status).containsExactly(404, 405, 415, 400);
+        for (Http.Response r : errors) {
+            assertThat(r.contentType()).startsWith("application/json");
+            JsonNode error = r.json().get("error");
+            assertThat(error).as(r.body()).isNotNull();
+            assertThat(error.get("message").asText()).isNotBlank();
+            assertThat(error.get("type").asText()).isEqualTo("invalid_request_error");
+            assertThat(error.has("param")).isTrue();
+            assertThat(error.get("code").asText()).isNotBlank();
+        }
+        assertThat(errors.get(1).header("Allow")).contains("POST");
     }
 }

@@ -105,4 +105,22 @@ class ApiKeysTest {
         assertThat(alice.delete("/api/conversations/" + id).status()).isEqualTo(204);
         assertThat(alice.get("/api/conversations/" + id).status()).isEqualTo(404);
     }
+
+    @Test
+    void healthDetailsAreForCallersWithAKey() {
+        // Without a key the probes answer with the status alone: no model, memory, store or disk path.
+        for (String path : new String[] {"/actuator/health", "/actuator/health/readiness"}) {
+            Http.Response open = anonymous.get(path);
+            assertThat(open.status()).isEqualTo(200);
+            assertThat(open.json().get("status").asText()).isEqualTo("UP");
+            assertThat(open.json().has("components")).as(open.body()).isFalse();
+            assertThat(open.body()).doesNotContain("Qwen", "memory", "conversations.db");
+        }
+        assertThat(anonymous.withApiKey("not-a-key").get("/actuator/health").json().has("components")).isFalse();
+        // With one, the details.
+        Http.Response detailed = anonymous.withApiKey(ALICE).get("/actuator/health/readiness");
+        assertThat(detailed.status()).isEqualTo(200);
+        assertThat(detailed.json().at("/components/model/details/model").asText()).isEqualTo("Qwen/Qwen1.5-0.5B-Chat");
+        assertThat(detailed.json().at("/components/model/details/memory/budgetBytes").asLong()).isPositive();
+    }
 }

@@ -43,27 +43,44 @@ public final class TestRedis {
     }
 
     private static String startLocal() {
-        Path binary = Path.of("/usr/bin/redis-server");
-        if (!Files.isExecutable(binary)) {
+        if (!Files.isExecutable(BINARY)) {
             return null;
         }
         try {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
+            int port = freePort();
+            Process redis = start(port, Files.createTempDirectory("allinone-test-redis"));
+            Runtime.getRuntime().addShutdownHook(new Thread(redis::destroy));
+            return "redis://127.0.0.1:" + port;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final Path BINARY = Path.of("/usr/bin/redis-server");
+
+    /**
+     * A Redis server of the caller's own on {@code port}, keeping its data in {@code dir} (so that one started
+     * again there has it back); the caller stops it. Skips or fails the test when redis-server is not installed.
+     */
+    public static Process start(int port, Path dir) {
+        if (!Files.isExecutable(BINARY)) {
+            String why = "No redis-server to start (.ci/run installs it)";
+            if (System.getenv("ALLINONE_REQUIRE_REDIS") != null) {
+                throw new IllegalStateException(why);
             }
-            Path dir = Files.createTempDirectory("allinone-test-redis");
+            Assumptions.abort(why);
+        }
+        try {
             // As a production store is configured: every write appended and synced before it is acknowledged.
-            Process redis = new ProcessBuilder(binary.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            Process redis = new ProcessBuilder(BINARY.toString(), "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "")
                     .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis.log").toFile())
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
                     .start();
-            Runtime.getRuntime().addShutdownHook(new Thread(redis::destroy));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (System.nanoTime() < deadline) {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {
-                    return "redis://127.0.0.1:" + port;
+                    return redis;
                 } catch (IOException notYet) {
                     Thread.sleep(50);
                 }
@@ -76,6 +93,12 @@ public final class TestRedis {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 }

@@ -57,7 +57,8 @@ class HostileInputTest extends ApiTestBase {
         JsonNode error = r.json().get("error");
         assertThat(error).as(r.body()).isNotNull();
         assertThat(error.get("message").asText()).isNotBlank();
-        assertThat(error.get("type").asText()).isEqualTo(status >= 500 ? "server_error" : "invalid_request_error");
+        assertThat(error.get("type").asText()).isEqualTo(status == 504 ? "timeout_error" : status >= 500 ? "server_error"
+                : "invalid_request_error");
         assertThat(error.has("param")).isTrue();
         assertThat(error.has("code")).isTrue();
         if (param != null) {
@@ -194,6 +195,37 @@ class HostileInputTest extends ApiTestBase {
         Http.Response get = http.get("/api/conversations/" + huge.substring(0, 2000));
         problem(get, 400, "not a conversation id");
         assertThat(get.body()).doesNotContain("c".repeat(100));
+    }
+
+    @Test
+    void anEnumAnswerHasALimitHonoursItsDeadlineAndFreesTheModel() {
+        List<String> tooMany = java.util.stream.IntStream.range(0, 3000).mapToObj(i -> "value " + i).toList();
+        assertThat(openAiError(http.post(COMPLETIONS, Http.json(completion("response_format", enumFormat(tooMany)))),
+                400, "response_format").get("message").asText()).contains("At most 256");
+        List<String> tooLong = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "the answer number " + i).toList();
+        assertThat(openAiError(http.post(COMPLETIONS, Http.json(completion("response_format", enumFormat(tooLong)))),
+                400, "response_format").get("message").asText()).contains("at most 512");
+        // As many as may be scored token by token.
+        List<String> longOnes = java.util.stream.IntStream.range(0, 64).mapToObj(i -> "answer " + i + " of the list").toList();
+        Map<String, Object> body = completion("response_format", enumFormat(longOnes));
+        long start = System.nanoTime();
+        Http.Response all = http.post(COMPLETIONS, Http.json(body));
+        long allMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(longOnes).contains(all.json().at("/choices/0/message/content").asText().replaceAll("^\"|\"$", ""));
+        // With a deadline a tenth of that: 504 at the deadline, not after scoring them all; the model is free.
+        start = System.nanoTime();
+        Http.Response cut = http.post(COMPLETIONS, Http.json(body), Map.of("Request-Timeout", Math.max(20, allMs / 10) + "ms"));
+        long cutMs = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("64 enum values scored in %d ms; with a deadline of a tenth, answered in %d ms%n", allMs, cutMs);
+        openAiError(cut, 504, null);
+        assertThat(cutMs).isLessThan(allMs / 2 + 200);
+        assertThat(http.post(SENTIMENT, Http.json(Map.of("text", "next please"))).status()).isEqualTo(200);
+    }
+
+    private static Map<String, Object> enumFormat(List<String> values) {
+        return Map.of("type", "json_schema", "json_schema", Map.of("name", "choice",
+                "schema", Map.of("type", "string", "enum", values)));
     }
 
     @Test
