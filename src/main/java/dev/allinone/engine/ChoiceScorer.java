@@ -55,6 +55,38 @@ final class ChoiceScorer {
         }
     }
 
+    /** Plans by their answers: an AI service asks for the same few answers on every call. */
+    static final class Plans {
+        private final HfTokenizer tokenizer;
+        private final int endOfTurn;
+        private final Map<List<String>, Plan> byChoices = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<List<String>, Plan> eldest) {
+                return size() > 64;
+            }
+        };
+
+        Plans(HfTokenizer tokenizer, int endOfTurn) {
+            this.tokenizer = tokenizer;
+            this.endOfTurn = endOfTurn;
+        }
+
+        Plan of(List<String> choices) {
+            List<String> key = List.copyOf(choices);
+            synchronized (byChoices) {
+                Plan known = byChoices.get(key);
+                if (known != null) {
+                    return known;
+                }
+            }
+            Plan plan = plan(key, tokenizer, endOfTurn);
+            synchronized (byChoices) {
+                byChoices.put(key, plan);
+            }
+            return plan;
+        }
+    }
+
     private ChoiceScorer() {
     }
 

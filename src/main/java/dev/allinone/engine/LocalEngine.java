@@ -8,6 +8,8 @@ import dev.allinone.model.ModelStatus;
 import dev.allinone.model.ModelUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.LivenessState;
@@ -15,20 +17,23 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.SmartLifecycle;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The model, loaded once and shared by every chat model bean: it tokenizes prompts on the caller's thread and
  * hands the model work to the single {@link InferenceWorker}.
  *
- * <p>As a {@link SmartLifecycle} it gets the model ready after the web server has started and before the
- * application reports itself ready: during a download or load, requests are answered (with "not ready") and
- * readiness is down; if the model cannot be had, startup fails with a clear message.
+ * <p>Finding and loading the model begins as soon as the bean exists, on a thread of its own, while the rest of
+ * the application starts. As a {@link SmartLifecycle} it waits for it after the web server has started and
+ * before the application reports itself ready: during a download or load, requests are answered (with "not
+ * ready") and readiness is down; if the model cannot be had, startup fails with a clear message.
  */
-public class LocalEngine implements SmartLifecycle {
+public class LocalEngine implements SmartLifecycle, InitializingBean, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(LocalEngine.class);
 
@@ -44,7 +49,7 @@ public class LocalEngine implements SmartLifecycle {
     private record Loaded(ModelDirectory directory, HfTokenizer tokenizer, PromptEncoder prompts,
                           GenerationDefaults defaults, Transformer transformer, InferenceWorker worker,
                           TextGenerator generator, KvCachePool kvCaches, SystemPrefixes systemPrefixes,
-                          GeneratedAnswers answers, ModelMemory memory) {
+                          GeneratedAnswers answers, ModelMemory memory, ChoiceScorer.Plans choicePlans) {
     }
 
     private final ModelProperties properties;
@@ -54,6 +59,11 @@ public class LocalEngine implements SmartLifecycle {
     private final TransformerFactory transformers;
     private final EngineObserver observer;
     private final Duration shutdownGrace;
+    /** What finding and loading the model gave, begun early (see {@link #afterPropertiesSet}). */
+    private record Opened(Loaded loaded, CompiledKernelsCheck.Verdict kernelCheck, long beganNanos) {
+    }
+
+    private volatile CompletableFuture<Opened> opening;
     private volatile Loaded loaded;
     private volatile CompiledKernelsCheck.Verdict kernelCheck;
     private volatile boolean running;
@@ -78,13 +88,23 @@ public class LocalEngine implements SmartLifecycle {
         this.events = events;
     }
 
+    /**
+     * Begins finding (downloading if need be) and loading the model on a thread of its own as soon as the bean
+     * exists, so that it loads while the rest of the application starts; {@link #start} waits for it.
+     */
     @Override
-    public void start() {
-        running = true;
-        if (events != null) {
-            // Alive, but not ready until refresh ends: a long download must not get the process restarted.
-            AvailabilityChangeEvent.publish(events, this, LivenessState.CORRECT);
+    public void afterPropertiesSet() {
+        prepare();
+    }
+
+    private synchronized void prepare() {
+        if (opening == null) {
+            opening = CompletableFuture.supplyAsync(this::open,
+                    runnable -> Thread.ofPlatform().name("allinone-model-load").daemon().start(runnable));
         }
+    }
+
+    private Opened open() {
         long begin = System.nanoTime();
         // Runs beside the download and load, which mostly wait for the disk.
         CompletableFuture<CompiledKernelsCheck.Verdict> check = CompletableFuture.supplyAsync(CompiledKernelsCheck::run,
@@ -92,12 +112,34 @@ public class LocalEngine implements SmartLifecycle {
         try {
             ModelDirectory dir = resolver.resolve();
             status.set(ModelStatus.Phase.LOADING, "loading " + dir);
-            loaded = load(dir);
-            kernelCheck = check.join();
+            return new Opened(load(dir), check.join(), begin);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void start() {
+        running = true;
+        if (events != null) {
+            // Alive, but not ready until refresh ends: a long download must not get the process restarted.
+            AvailabilityChangeEvent.publish(events, this, LivenessState.CORRECT);
+        }
+        prepare();
+        try {
+            Opened opened;
+            try {
+                opened = opening.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof UncheckedIOException io ? io.getCause() : e.getCause();
+            }
+            loaded = opened.loaded();
+            kernelCheck = opened.kernelCheck();
             status.set(ModelStatus.Phase.READY, "ready");
+            ModelDirectory dir = loaded.directory();
             log.info("Model {} ready in {} s: {}, weights {}, kernels {}, context limit {} tokens; "
                             + "vector kernels {}; {}",
-                    properties.id(), String.format("%.1f", (System.nanoTime() - begin) / 1e9), dir,
+                    properties.id(), String.format("%.1f", (System.nanoTime() - opened.beganNanos()) / 1e9), dir,
                     weightType(), kernels(), properties.contextLimit(),
                     kernelCheck.summary(), loaded.memory().summary());
             if (!kernelCheck.compiled()) {
@@ -112,11 +154,14 @@ public class LocalEngine implements SmartLifecycle {
         } catch (ModelUnavailableException e) {
             status.set(ModelStatus.Phase.FAILED, e.getMessage());
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             status.set(ModelStatus.Phase.FAILED, e.getMessage());
+            if (e instanceof Error error) {
+                throw error;
+            }
             throw new ModelUnavailableException("Loading the model from " + properties.directory() + " failed: " + e,
-                    properties.directory().path(), "Check that the directory holds a complete safetensors model Jlama"
-                    + " supports, or delete it to download it again.", e);
+                    properties.directory().path(), "Check that the directory holds a complete safetensors model of "
+                    + "this shape, or delete it to download it again.", e);
         }
     }
 
@@ -139,7 +184,8 @@ public class LocalEngine implements SmartLifecycle {
                 engineProperties.queueTimeout(), observer);
         return new Loaded(dir, tokenizer, prompts, defaults, transformer, worker,
                 new TextGenerator(tokenizer, defaults.endTokens()), kvCaches, new SystemPrefixes(prompts),
-                new GeneratedAnswers(REMEMBERED_ANSWERS), memory);
+                new GeneratedAnswers(REMEMBERED_ANSWERS), memory,
+                new ChoiceScorer.Plans(tokenizer, defaults.endOfTurnToken()));
     }
 
     /**
@@ -177,10 +223,29 @@ public class LocalEngine implements SmartLifecycle {
         loaded = null;
         running = false;
         status.set(ModelStatus.Phase.STOPPED, "stopped");
-        if (current != null) {
-            current.worker().close(shutdownGrace);
-            current.tokenizer().close();
+        CompletableFuture<Opened> pending;
+        synchronized (this) {
+            pending = opening;
+            opening = null;
         }
+        if (current != null) {
+            close(current);
+        } else if (pending != null) {
+            pending.thenAccept(abandoned -> close(abandoned.loaded())); // loaded for nobody: freed once it is
+        }
+    }
+
+    /** A loaded model that is not started at all ends here too (the application failed to start, say). */
+    @Override
+    public void destroy() {
+        if (loaded == null && opening != null) {
+            stop();
+        }
+    }
+
+    private void close(Loaded model) {
+        model.worker().close(shutdownGrace);
+        model.tokenizer().close();
     }
 
     @Override
@@ -243,7 +308,7 @@ public class LocalEngine implements SmartLifecycle {
                                                   RequestControl control) {
         Loaded m = requireLoaded();
         int[] prompt = m.prompts().encode(messages, true, m.answers()::tokensOf);
-        ChoiceScorer.Plan plan = ChoiceScorer.plan(choices, m.tokenizer(), m.defaults().endOfTurnToken());
+        ChoiceScorer.Plan plan = m.choicePlans().of(choices);
         if (prompt.length + plan.longest() > properties.contextLimit()) {
             throw new PromptTooLongException(prompt.length, properties.contextLimit() - plan.longest());
         }

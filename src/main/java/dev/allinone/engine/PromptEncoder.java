@@ -40,6 +40,13 @@ public final class PromptEncoder {
     private final Map<String, Object> tokenBindings;
     private final Jinjava jinjava;
     private final Pattern specialLiterals;
+    /** Rendered templates by roles (see {@link #render}); conversations are short sequences of few roles. */
+    private final Map<String, String> rendered = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 512;
+        }
+    };
 
     public PromptEncoder(HfTokenizer tokenizer, String template, Map<String, Object> tokenBindings) {
         this.tokenizer = tokenizer;
@@ -95,8 +102,27 @@ public final class PromptEncoder {
         return HfTokenizer.concat(parts);
     }
 
-    /** The template's output with placeholders where message texts go. */
+    /**
+     * The template's output with placeholders where message texts go. It depends only on the messages' roles (the
+     * template sees placeholders, never the texts), so it is rendered once per sequence of roles.
+     */
     String render(List<Message> messages, boolean addGenerationPrompt) {
+        StringBuilder key = new StringBuilder(addGenerationPrompt ? "+" : "-");
+        messages.forEach(m -> key.append(m.role()).append('\n'));
+        synchronized (rendered) {
+            String known = rendered.get(key.toString());
+            if (known != null) {
+                return known;
+            }
+        }
+        String output = renderTemplate(messages, addGenerationPrompt);
+        synchronized (rendered) {
+            rendered.put(key.toString(), output);
+        }
+        return output;
+    }
+
+    private String renderTemplate(List<Message> messages, boolean addGenerationPrompt) {
         List<Map<String, Object>> bound = new ArrayList<>(messages.size());
         for (int i = 0; i < messages.size(); i++) {
             bound.add(Map.of("role", messages.get(i).role(), "content", "\uE000" + i + "\uE001"));

@@ -7,6 +7,7 @@ import dev.allinone.web.Problems;
 import dev.allinone.web.ErrorResponses;
 import dev.allinone.web.NotFoundException;
 import dev.allinone.web.SseEventQueue;
+import dev.allinone.web.ServerTiming;
 import dev.allinone.web.ApiController;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -120,7 +121,9 @@ class OpenAiController {
         Map<String, Object> body = completion(id, "chat.completion", created);
         body.put("choices", List.of(choice));
         body.put("usage", usage(response));
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+        ResponseEntity.BodyBuilder ok = ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON);
+        ServerTiming.of(response).ifPresent(timing -> ok.header(ServerTiming.HEADER, timing));
+        return ok.body(body);
     }
 
     private ResponseEntity<ResponseBodyEmitter> stream(ChatRequest chatRequest, OpenAiRequest request, String id, long created) {

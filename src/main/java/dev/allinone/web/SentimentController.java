@@ -5,7 +5,9 @@ import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.sentiment.SentimentScores;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import dev.langchain4j.service.Result;
 import jakarta.validation.Valid;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -37,9 +39,12 @@ class SentimentController {
     @Operation(summary = "Label a text POSITIVE, NEGATIVE or NEUTRAL, with each label's probability")
     @ProblemResponses
     @PostMapping("/sentiment")
-    SentimentResponse analyze(@Valid @RequestBody SentimentRequest request) {
+    ResponseEntity<SentimentResponse> analyze(@Valid @RequestBody SentimentRequest request) {
         limits.check("text", request.text());
-        SentimentScores result = SentimentScores.of(analyst.analyzeWithDetails(request.text()));
-        return new SentimentResponse(result.sentiment(), result.scores());
+        Result<Sentiment> answer = analyst.analyzeWithDetails(request.text());
+        SentimentScores result = SentimentScores.of(answer);
+        ResponseEntity.BodyBuilder response = ResponseEntity.ok();
+        ServerTiming.of(answer.finalResponse()).ifPresent(timing -> response.header(ServerTiming.HEADER, timing));
+        return response.body(new SentimentResponse(result.sentiment(), result.scores()));
     }
 }

@@ -2,7 +2,6 @@ package dev.allinone.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.allinone.AllInOneApplication;
 import dev.allinone.model.HuggingFaceHub;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelProperties;
@@ -10,12 +9,10 @@ import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
 import dev.allinone.model.WeightFormat;
 import dev.allinone.model.synthetic.SyntheticCheckpoint;
-import dev.allinone.testing.Http;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,37 +21,27 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./mvnw -q test-compile exec:exec@benchmark [-Dbench.args="--runs=7 --formats=as-is,q4"]}
+ * {@code ./mvnw -q -DskipTests package exec:exec@benchmark [-Dbench.args="--runs=5 --launchers=mvnw,jar"]}
  *
  * <p>On a full-size synthetic checkpoint (random weights of Qwen1.5-0.5B's real shape: speed does not depend on
- * the values), in one run: our engine and stock langchain4j-jlama {@code JlamaChatModel} on the same weights,
- * each scenario in a JVM of its own; then the service itself for cold start, memory and 4 concurrent HTTP
- * clients. Prints a Markdown table and writes it to {@code bench-results/}.
+ * the values), in one run: the service started exactly as the README starts it, with {@code ./mvnw
+ * spring-boot:run} and with {@code java -jar} and the README's flags ({@link ServiceBench}), measured over HTTP.
+ * With {@code --engine}, also the engine's own scenarios in a JVM of their own per weight format (and with
+ * {@code --stock}, stock langchain4j-jlama on the same weights). Prints Markdown tables and writes them (and
+ * the raw JSON) to {@code bench-results/}.
  */
 public final class BenchmarkCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String MODEL_ID = "Qwen/Qwen1.5-0.5B-Chat";
-    /** Tokens per Companion answer: a typical support reply (random weights never stop early). */
+    /** Tokens per Companion answer in the engine scenarios: a typical support reply (random weights never stop early). */
     private static final int COMPANION_ANSWER_TOKENS = 48;
-    /**
-     * The heap cap the service runs with: pom.xml's service.jvm.args (-Xmx1g) for the quantized formats; the
-     * BF16 weights alone take 0.9 GB of heap, so as-is gets 2 GB (as the README says to run it).
-     */
-    private static String serviceHeap(WeightFormat format) {
-        return format == WeightFormat.AS_IS ? "-Xmx2g" : "-Xmx1g";
-    }
     private static final List<String> JVM_FLAGS = List.of("--add-modules", "jdk.incubator.vector",
             "--enable-native-access=ALL-UNNAMED", "-Djlama.max_batch_size=5");
 
@@ -62,10 +49,11 @@ public final class BenchmarkCommand {
     }
 
     public static void main(String[] args) throws Exception {
-        int runs = 7;
-        List<WeightFormat> formats = List.of(WeightFormat.AS_IS, WeightFormat.Q4);
-        // Stock Jlama has no Q8 (it crashes): with --formats=q8 it is measured for ours only.
-        boolean stock = true;
+        int runs = 5;
+        List<WeightFormat> formats = List.of(WeightFormat.Q4);
+        List<ServiceBench.Launcher> launchers = List.of(ServiceBench.Launcher.MVNW, ServiceBench.Launcher.JAR);
+        boolean engine = false;
+        boolean stock = false;
         Path modelsDir = Path.of("target", "bench-models").toAbsolutePath();
         Path out = Path.of("bench-results");
         for (String arg : String.join(" ", args).trim().split("\\s+")) {
@@ -75,37 +63,115 @@ public final class BenchmarkCommand {
             } else if (arg.startsWith("--formats=")) {
                 formats = java.util.Arrays.stream(value.split(",")).map(f -> WeightFormat.valueOf(
                         f.trim().toUpperCase(Locale.ROOT).replace('-', '_'))).toList();
-            } else if (arg.equals("--no-stock")) {
-                stock = false;
+            } else if (arg.startsWith("--launchers=")) {
+                launchers = value.isBlank() ? List.of() : java.util.Arrays.stream(value.split(","))
+                        .map(l -> ServiceBench.Launcher.valueOf(l.trim().toUpperCase(Locale.ROOT))).toList();
+            } else if (arg.equals("--engine")) {
+                engine = true;
+            } else if (arg.equals("--stock")) {
+                engine = true;
+                stock = true;
             } else if (arg.startsWith("--models-dir=")) {
                 modelsDir = Path.of(value).toAbsolutePath();
             } else if (!arg.isBlank()) {
-                throw new IllegalArgumentException("Unknown option " + arg + " (--runs=N --formats=as-is,q4 --no-stock --models-dir=DIR)");
+                throw new IllegalArgumentException("Unknown option " + arg
+                        + " (--runs=N --launchers=mvnw,jar --engine --stock --formats=as-is,q4 --models-dir=DIR)");
             }
         }
 
-        Map<WeightFormat, Path> dirs = prepareModels(modelsDir, formats);
+        Map<WeightFormat, Path> dirs = prepareModels(modelsDir, engine ? formats : List.of(WeightFormat.Q4));
+        StringBuilder report = new StringBuilder();
+        report.append("### Benchmark ").append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
+                .append("\n\n").append(machine()).append("\n\n");
         Map<String, JsonNode> results = new LinkedHashMap<>();
-        for (WeightFormat format : formats) {
-            String f = label(format);
-            results.put("ours " + f, child(OursScenarios.class, modelsDir.toString(), format.name(), String.valueOf(runs),
-                    String.valueOf(COMPANION_ANSWER_TOKENS)));
-            if (stock) {
-                results.put("stock " + f, child(StockScenarios.class, modelsDir.toString(),
-                        MODEL_ID + (format == WeightFormat.Q4 ? "-Q4" : ""), String.valueOf(runs),
-                        String.valueOf(COMPANION_ANSWER_TOKENS)));
+        if (!launchers.isEmpty()) {
+            Map<ServiceBench.Launcher, JsonNode> services = new LinkedHashMap<>();
+            for (ServiceBench.Launcher launcher : launchers) {
+                JsonNode service = ServiceBench.run(launcher, modelsDir, runs);
+                services.put(launcher, service);
+                results.put("service " + launcher.label, service);
             }
-            results.put("service " + f, service(modelsDir, format, runs));
+            report.append(serviceTable(services, runs));
+        }
+        if (engine) {
+            for (WeightFormat format : formats) {
+                String f = label(format);
+                results.put("ours " + f, child(OursScenarios.class, modelsDir.toString(), format.name(), String.valueOf(runs),
+                        String.valueOf(COMPANION_ANSWER_TOKENS)));
+                if (stock) {
+                    results.put("stock " + f, child(StockScenarios.class, modelsDir.toString(),
+                            MODEL_ID + (format == WeightFormat.Q4 ? "-Q4" : ""), String.valueOf(runs),
+                            String.valueOf(COMPANION_ANSWER_TOKENS)));
+                }
+            }
+            report.append(table(results, formats, stock, runs, dirs));
         }
 
-        String table = table(results, formats, stock, runs, dirs);
-        System.out.println(table);
+        String text = report.toString();
+        System.out.println(text);
         Files.createDirectories(out);
         String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        Files.writeString(out.resolve("benchmark-" + stamp + ".md"), table);
-        Files.writeString(out.resolve("latest.md"), table);
+        Files.writeString(out.resolve("benchmark-" + stamp + ".md"), text);
+        Files.writeString(out.resolve("latest.md"), text);
         Files.writeString(out.resolve("benchmark-" + stamp + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
         System.out.println("Written to " + out.toAbsolutePath().resolve("benchmark-" + stamp + ".md"));
+    }
+
+    /** The service per launcher, side by side, and how the launchers compare. */
+    private static String serviceTable(Map<ServiceBench.Launcher, JsonNode> services, int runs) {
+        StringBuilder t = new StringBuilder();
+        t.append("The service started as the README starts it, Q4 (the default), `-Xmx1g`, answers capped at 64 tokens, "
+                + "measured over HTTP; medians (p95) in ms unless said. Sentiment: a different ~20-word review every call; "
+                + "`model` is the engine's own time for the same call (prefill and label scoring, from the `Server-Timing` "
+                + "header), and whole path / model is the median of the per-call ratios.\n\n");
+        t.append("| Service |");
+        services.keySet().forEach(l -> t.append(" `").append(l.label).append("` |"));
+        t.append("\n|---|");
+        services.keySet().forEach(l -> t.append("---|"));
+        t.append('\n');
+        serviceRow(t, "Cold start: process start → ready (s)", services, s -> String.format(Locale.ROOT, "%.1f",
+                s.path("coldStartSeconds").asDouble()));
+        serviceRow(t, "Vector kernels", services, s -> s.at("/engine/vectorKernels/compiled").asBoolean()
+                ? String.format(Locale.ROOT, "compiled, %.1f GFLOP/s", s.at("/engine/vectorKernels/gflopsOneThread").asDouble())
+                : "**NOT compiled**");
+        for (String language : List.of("EN", "ZH")) {
+            serviceRow(t, "Sentiment " + language + " ~20 words: whole path", services, s -> {
+                JsonNode x = s.at("/sentiment/" + language);
+                return ServiceBench.ms(x.path("median")) + " (" + ServiceBench.ms(x.path("p95")) + ")";
+            });
+            serviceRow(t, "Sentiment " + language + ": model (prefill + scoring)", services,
+                    s -> ServiceBench.ms(s.at("/sentiment/" + language + "/modelMedian")));
+            serviceRow(t, "Sentiment " + language + ": whole path / model", services,
+                    s -> String.format(Locale.ROOT, "%.2f×", s.at("/sentiment/" + language + "/ratioMedian").asDouble()));
+        }
+        serviceRow(t, "Chat stream, ~100-token message: time to first token", services,
+                s -> ServiceBench.ms(s.at("/chat/ttftMedian")) + " (" + ServiceBench.ms(s.at("/chat/ttftP95")) + ")");
+        serviceRow(t, "Chat stream: decode tok/s (5th percentile)", services, s -> String.format(Locale.ROOT, "%.1f (%.1f)",
+                s.at("/chat/decodeMedian").asDouble(), s.at("/chat/decodeP5").asDouble()));
+        for (int turn : List.of(1, 5, 10)) {
+            serviceRow(t, "Companion, time to first answer token, turn " + turn, services,
+                    s -> ServiceBench.ms(s.at("/companion/turn" + turn)));
+        }
+        serviceRow(t, "4 concurrent clients: requests/s (half sentiment, half chat)", services,
+                s -> String.format(Locale.ROOT, "%.2f", s.at("/load/requestsPerSecond").asDouble()));
+        serviceRow(t, "4 concurrent clients: latency", services,
+                s -> ServiceBench.ms(s.at("/load/latencyMedian")) + " (" + ServiceBench.ms(s.at("/load/latencyP95")) + ")");
+        serviceRow(t, "RSS after the load (MB)", services, s -> s.path("rssMb").asText());
+        JsonNode mvnw = services.get(ServiceBench.Launcher.MVNW);
+        JsonNode jar = services.get(ServiceBench.Launcher.JAR);
+        if (mvnw != null && jar != null) {
+            t.append(String.format(Locale.ROOT, "%n`./mvnw spring-boot:run` / `java -jar`: sentiment EN %.2f×, ZH %.2f×, "
+                            + "decode %.2f×.%n", mvnw.at("/sentiment/EN/median").asDouble() / jar.at("/sentiment/EN/median").asDouble(),
+                    mvnw.at("/sentiment/ZH/median").asDouble() / jar.at("/sentiment/ZH/median").asDouble(),
+                    mvnw.at("/chat/decodeMedian").asDouble() / jar.at("/chat/decodeMedian").asDouble()));
+        }
+        return t.append('\n').toString();
+    }
+
+    private static void serviceRow(StringBuilder t, String name, Map<ServiceBench.Launcher, JsonNode> services, Cell cell) {
+        t.append("| ").append(name).append(" |");
+        services.values().forEach(s -> t.append(' ').append(cell.of(s)).append(" |"));
+        t.append('\n');
     }
 
     /** The full-size synthetic checkpoint and its Q4 copy, made once; stock finds them as already downloaded. */
@@ -173,91 +239,6 @@ public final class BenchmarkCommand {
         return command;
     }
 
-    /** The service as users run it: cold start, 4 concurrent HTTP clients, memory afterwards. */
-    private static JsonNode service(Path modelsDir, WeightFormat format, int runs) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        List<String> command = javaCommand(AllInOneApplication.class.getName());
-        command.add(command.size() - 3, serviceHeap(format)); // as ./mvnw spring-boot:run and the README run it
-        command.addAll(List.of("--server.port=" + port, "--allinone.model.models-dir=" + modelsDir,
-                // The default (SQLite) conversation store, kept beside the benchmark's models, not in ~/.allinone.
-                "--allinone.conversations.sqlite-file=" + modelsDir.resolve("bench-conversations.db"),
-                "--allinone.model.weight-format=" + format.name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                "--allinone.model.offline=true", "--allinone.model.max-new-tokens=32", "--logging.level.root=warn"));
-        System.out.println("Running the service (" + label(format) + ") on port " + port);
-        long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            Http http = new Http(port);
-            double coldStart = -1;
-            while (coldStart < 0) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException("The service exited with " + process.exitValue());
-                }
-                try {
-                    if (http.get("/actuator/health/readiness").status() == 200) {
-                        coldStart = (System.nanoTime() - start) / 1e9;
-                    }
-                } catch (RuntimeException notYet) {
-                    // not listening yet
-                }
-                Thread.sleep(50);
-            }
-            for (int i = 0; i < 4; i++) {
-                request(http, i);
-            }
-            int perClient = Math.max(4, runs);
-            List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
-            ExecutorService clients = Executors.newFixedThreadPool(4);
-            long loadStart = System.nanoTime();
-            List<Future<?>> done = new ArrayList<>();
-            for (int c = 0; c < 4; c++) {
-                int client = c;
-                done.add(clients.submit(() -> {
-                    for (int i = 0; i < perClient; i++) {
-                        long t = System.nanoTime();
-                        request(http, client * 1000 + i);
-                        latencies.add((System.nanoTime() - t) / 1e6);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
-            double seconds = (System.nanoTime() - loadStart) / 1e9;
-            clients.shutdown();
-            long[] rss = Stats.rssMegabytes(process.pid());
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("coldStartSeconds", coldStart);
-            result.put("requests", latencies.size());
-            result.put("requestsPerSecond", latencies.size() / seconds);
-            result.put("latencyMedian", Stats.median(latencies));
-            result.put("latencyP95", Stats.p95(latencies));
-            result.put("rssMb", rss[0]);
-            result.put("peakRssMb", rss[1]);
-            return JSON.valueToTree(result);
-        } finally {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        }
-    }
-
-    /** Half sentiment (short reviews), half chat turns in new conversations (32-token answers). */
-    private static void request(Http http, int i) {
-        Http.Response r = i % 2 == 0
-                ? http.post("/api/sentiment", Http.json(Map.of("text", BenchTexts.REVIEWS.get(i % 4 < 2 ? 0 : 2).text())))
-                : http.post("/api/chat", Http.json(Map.of("message", BenchTexts.CONVERSATION.get(i % BenchTexts.CONVERSATION.size()))));
-        if (r.status() != 200) {
-            throw new IllegalStateException("HTTP " + r.status() + ": " + r.body());
-        }
-    }
-
     private static String table(Map<String, JsonNode> results, List<WeightFormat> formats, boolean stock, int runs,
                                 Map<WeightFormat, Path> dirs) {
         List<String> columns = new ArrayList<>();
@@ -268,10 +249,7 @@ public final class BenchmarkCommand {
             }
         }
         StringBuilder t = new StringBuilder();
-        t.append("### Benchmark ").append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
-                .append("\n\n");
-        t.append(machine()).append("\n\n");
-        t.append("Full-size synthetic Qwen1.5-0.5B-Chat checkpoint (random weights; speed does not depend on their "
+        t.append("The engine alone, in a JVM of its own per format (no HTTP). Full-size synthetic Qwen1.5-0.5B-Chat checkpoint (random weights; speed does not depend on their "
                 + "values). `ours` = this project's engine on its own kernels (`allinone.model.kernels=allinone`; Q4 and "
                 + "Q8 quantized while loading), `stock` = langchain4j-jlama `JlamaChatModel` 1.11.0-beta19 "
                 + "on the same weights with `-Djlama.max_batch_size=5` (its correct configuration). Medians (p95) of "
@@ -300,18 +278,6 @@ public final class BenchmarkCommand {
         }
         row(t, "Scenario JVM: load → ready (s)", columns, results, r -> String.format(Locale.ROOT, "%.1f", r.path("readySeconds").asDouble()));
         row(t, "Scenario JVM: RSS after the scenarios (MB)", columns, results, r -> r.path("rssMb").asText());
-        t.append("\nThe service (`AllInOneApplication`, answers capped at 32 tokens), per weight format:\n\n");
-        t.append("| Service | ");
-        formats.forEach(f -> t.append(label(f)).append(" | "));
-        t.append("\n|---|");
-        formats.forEach(f -> t.append("---|"));
-        t.append('\n');
-        serviceRow(t, "Cold start: process start → ready (s)", formats, results, s -> String.format(Locale.ROOT, "%.1f", s.path("coldStartSeconds").asDouble()));
-        serviceRow(t, "4 concurrent clients: requests/s (half sentiment, half chat)", formats, results,
-                s -> String.format(Locale.ROOT, "%.2f", s.path("requestsPerSecond").asDouble()));
-        serviceRow(t, "4 concurrent clients: latency median (p95), ms", formats, results,
-                s -> ms(s.path("latencyMedian")) + " (" + ms(s.path("latencyP95")) + ")");
-        serviceRow(t, "Steady RSS after the load (MB)", formats, results, s -> s.path("rssMb").asText());
         t.append("\nFor reference (measured earlier on this machine, same shape): llama.cpp decodes 66 tok/s (Q8_0) and "
                 + "92–122 tok/s (Q4_0), prefills 400–780 tok/s.\n");
         for (WeightFormat f : formats) {
@@ -339,15 +305,6 @@ public final class BenchmarkCommand {
         t.append("| ").append(name).append(" |");
         for (String c : columns) {
             JsonNode r = results.get(c);
-            t.append(' ').append(r == null ? "–" : cell.of(r)).append(" |");
-        }
-        t.append('\n');
-    }
-
-    private static void serviceRow(StringBuilder t, String name, List<WeightFormat> formats, Map<String, JsonNode> results, Cell cell) {
-        t.append("| ").append(name).append(" |");
-        for (WeightFormat f : formats) {
-            JsonNode r = results.get("service " + label(f));
             t.append(' ').append(r == null ? "–" : cell.of(r)).append(" |");
         }
         t.append('\n');

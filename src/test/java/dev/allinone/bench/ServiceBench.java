@@ -1,0 +1,298 @@
+package dev.allinone.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.allinone.testing.Http;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The service started exactly as the README starts it, {@code ./mvnw spring-boot:run} or {@code java ... -jar}, and
+ * measured over HTTP the way clients use it: cold start, sentiment calls (a different review every call; with the
+ * engine's own time for the same call from the {@code Server-Timing} header, so that what the path around the
+ * model costs is a ratio measured in one run), a streamed chat answer (time to first token, decode rate), a
+ * companion conversation of ten turns, four concurrent clients, and the memory the process holds.
+ */
+final class ServiceBench {
+
+    /** How the README starts the service. */
+    enum Launcher {
+        MVNW("./mvnw spring-boot:run"), JAR("java -jar");
+
+        final String label;
+
+        Launcher(String label) {
+            this.label = label;
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    /** The README's flags for the jar (pom.xml's service.jvm.args, which spring-boot:run passes). */
+    static final List<String> README_JVM_FLAGS = List.of("--add-modules", "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED", "-Xmx1g");
+
+    private ServiceBench() {
+    }
+
+    static JsonNode run(Launcher launcher, Path modelsDir, int runs) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> arguments = List.of("--server.port=" + port, "--allinone.model.models-dir=" + modelsDir,
+                "--allinone.model.offline=true", "--allinone.conversations.store=memory",
+                "--allinone.model.max-new-tokens=64", "--logging.level.root=warn");
+        List<String> command = new ArrayList<>();
+        if (launcher == Launcher.MVNW) {
+            command.addAll(List.of("./mvnw", "-q", "spring-boot:run", "-Dmaven.main.skip=true", "-Dmaven.test.skip=true",
+                    "-Dspring-boot.run.arguments=" + String.join(" ", arguments)));
+        } else {
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(README_JVM_FLAGS);
+            command.addAll(List.of("-jar", jar().toString()));
+            command.addAll(arguments);
+        }
+        System.out.println("Running the service with " + launcher.label + " on port " + port);
+        Path log = Files.createTempFile("allinone-bench-service", ".log");
+        long start = System.nanoTime();
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            Http http = new Http(port);
+            double coldStart = awaitReady(http, process, start, log);
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("launcher", launcher.label);
+            result.put("coldStartSeconds", coldStart);
+            result.put("engine", http.get("/actuator/info").json().get("engine"));
+            for (int i = 0; i < 10; i++) {
+                http.post("/api/sentiment", Http.json(Map.of("text", BenchTexts.review("EN", i + 1000))));
+            }
+            Map<String, Object> sentiment = new LinkedHashMap<>();
+            for (String language : List.of("EN", "ZH")) {
+                sentiment.put(language, sentiment(http, language, Math.max(20, 10 * runs)));
+            }
+            result.put("sentiment", sentiment);
+            result.put("chat", chat(port, runs));
+            result.put("companion", companion(port));
+            result.put("load", load(http, runs));
+            long pid = launcher == Launcher.JAR ? process.pid() : serviceJvm(process).orElse(process.pid());
+            long[] rss = Stats.rssMegabytes(pid);
+            result.put("rssMb", rss[0]);
+            result.put("peakRssMb", rss[1]);
+            return JSON.valueToTree(result);
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static Path jar() throws IOException {
+        try (var files = Files.list(Path.of("target"))) {
+            return files.filter(f -> f.getFileName().toString().matches("allinone-.*-exec\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("No target/allinone-*-exec.jar: run the benchmark as "
+                            + "./mvnw -q -DskipTests package exec:exec@benchmark"));
+        }
+    }
+
+    /** The JVM that spring-boot:run forked. */
+    private static Optional<Long> serviceJvm(Process maven) {
+        return maven.descendants().filter(p -> p.info().arguments().map(a -> String.join(" ", a))
+                .orElse("").contains("AllInOneApplication")).map(ProcessHandle::pid).findFirst();
+    }
+
+    private static double awaitReady(Http http, Process process, long start, Path log) throws Exception {
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The service exited with " + process.exitValue() + ":\n" + Files.readString(log));
+            }
+            if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
+                throw new IllegalStateException("Not ready after 5 minutes:\n" + Files.readString(log));
+            }
+            try {
+                if (http.get("/actuator/health/readiness").status() == 200) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+            } catch (RuntimeException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Sentiment calls, each with a new review: the whole path as the client sees it, and the engine's own time
+     * (prefill and scoring, from Server-Timing) for the same call.
+     */
+    private static Map<String, Object> sentiment(Http http, String language, int calls) {
+        List<Double> whole = new ArrayList<>();
+        List<Double> model = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < calls; i++) {
+            long start = System.nanoTime();
+            Http.Response r = http.post("/api/sentiment", Http.json(Map.of("text", BenchTexts.review(language, i))));
+            double ms = (System.nanoTime() - start) / 1e6;
+            if (r.status() != 200) {
+                throw new IllegalStateException("HTTP " + r.status() + ": " + r.body());
+            }
+            double engine = serverTiming(r.header("Server-Timing"), "model");
+            whole.add(ms);
+            model.add(engine);
+            ratios.add(ms / engine);
+        }
+        return Map.of("median", Stats.median(whole), "p95", Stats.p95(whole), "modelMedian", Stats.median(model),
+                "ratioMedian", Stats.median(ratios), "calls", calls);
+    }
+
+    private static double serverTiming(String header, String name) {
+        if (header == null) {
+            return Double.NaN;
+        }
+        for (String metric : header.split(",")) {
+            String[] parts = metric.trim().split(";");
+            if (parts[0].equals(name)) {
+                for (String p : parts) {
+                    if (p.startsWith("dur=")) {
+                        return Double.parseDouble(p.substring(4));
+                    }
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** A streamed support turn: times of its events (ms after the request), and its usage. */
+    private record Turn(String conversationId, double firstDeltaMs, double doneMs, int outputTokens) {
+    }
+
+    private static Turn streamTurn(int port, String conversationId, String message) throws Exception {
+        Map<String, Object> body = new HashMap<>(Map.of("message", message));
+        if (conversationId != null) {
+            body.put("conversationId", conversationId);
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/chat/stream"))
+                .header("Content-Type", "application/json").header("Request-Timeout", "300")
+                .POST(HttpRequest.BodyPublishers.ofString(Http.json(body))).build();
+        long start = System.nanoTime();
+        HttpResponse<java.io.InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        String id = conversationId;
+        double first = -1;
+        String event = null;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.startsWith("event: ")) {
+                    event = line.substring(7);
+                } else if (line.startsWith("data: ")) {
+                    JsonNode data = JSON.readTree(line.substring(6));
+                    double at = (System.nanoTime() - start) / 1e6;
+                    switch (String.valueOf(event)) {
+                        case "sentiment" -> id = data.get("conversationId").asText();
+                        case "delta" -> first = first < 0 ? at : first;
+                        case "done" -> {
+                            return new Turn(id, first, at, data.at("/usage/outputTokens").asInt());
+                        }
+                        case "error" -> throw new IllegalStateException("Stream error: " + data);
+                        default -> { }
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("The stream ended without done");
+    }
+
+    /** A ~100-token support message, new every time; 64 generated tokens. */
+    private static Map<String, Object> chat(int port, int runs) throws Exception {
+        List<Double> ttft = new ArrayList<>();
+        List<Double> decode = new ArrayList<>();
+        for (int i = 0; i < runs + 1; i++) {
+            Turn t = streamTurn(port, null, BenchTexts.chatPrompt(i + 100));
+            if (i >= 1) {
+                ttft.add(t.firstDeltaMs());
+                decode.add((t.outputTokens() - 1) / ((t.doneMs() - t.firstDeltaMs()) / 1000));
+            }
+        }
+        return Map.of("ttftMedian", Stats.median(ttft), "ttftP95", Stats.p95(ttft), "decodeMedian", Stats.median(decode),
+                "decodeP5", Stats.percentile(decode, 5));
+    }
+
+    /** Two conversations of ten turns: time to the first token of the answer (after the sentiment), per turn. */
+    private static Map<String, Object> companion(int port) throws Exception {
+        Map<Integer, List<Double>> byTurn = new LinkedHashMap<>();
+        for (int c = 0; c < 2; c++) {
+            String id = null;
+            for (int turn = 1; turn <= BenchTexts.CONVERSATION.size(); turn++) {
+                Turn t = streamTurn(port, id, "(" + c + ") " + BenchTexts.CONVERSATION.get(turn - 1));
+                id = t.conversationId();
+                byTurn.computeIfAbsent(turn, k -> new ArrayList<>()).add(t.firstDeltaMs());
+            }
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        for (int turn : List.of(1, 5, 10)) {
+            result.put("turn" + turn, Stats.median(byTurn.get(turn)));
+        }
+        return result;
+    }
+
+    /** Four clients at once, half sentiment, half chat turns in new conversations (64-token answers). */
+    private static Map<String, Object> load(Http http, int runs) throws Exception {
+        int perClient = Math.max(4, runs);
+        List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        long start = System.nanoTime();
+        List<Future<?>> done = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            int client = c;
+            done.add(clients.submit(() -> {
+                for (int i = 0; i < perClient; i++) {
+                    int n = client * 1000 + i;
+                    long t = System.nanoTime();
+                    Http.Response r = n % 2 == 0
+                            ? http.post("/api/sentiment", Http.json(Map.of("text", BenchTexts.review("EN", n + 5000))))
+                            : http.post("/api/chat", Http.json(Map.of("message", BenchTexts.CONVERSATION.get(n % 10))));
+                    if (r.status() != 200) {
+                        throw new IllegalStateException("HTTP " + r.status() + ": " + r.body());
+                    }
+                    latencies.add((System.nanoTime() - t) / 1e6);
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        clients.shutdown();
+        return Map.of("requestsPerSecond", latencies.size() / seconds, "latencyMedian", Stats.median(latencies),
+                "latencyP95", Stats.p95(latencies));
+    }
+
+    static String ms(JsonNode value) {
+        return String.format(Locale.ROOT, "%.0f", value.asDouble());
+    }
+}
