@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class FullSizeConversationTest {
 
-    private static final int TURNS = 12;
+    private static final int TURNS = 11;
 
     @Test
     void aConversationUntilTheMemoryForgetsAnswersEveryTurnUnderTheReadmesFlags() throws Exception {

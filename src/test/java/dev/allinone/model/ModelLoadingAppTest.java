@@ -31,7 +31,7 @@ class ModelLoadingAppTest {
     @Test
     void answers503WithRetryAfterWhileDownloadingThenServes() throws Exception {
         try (LocalHuggingFaceHub hub = new LocalHuggingFaceHub(TestModels.MODEL_ID,
-                TestModels.directory(TestModels.tiny()).path()).throttle(8_000_000)) {
+                TestModels.directory(TestModels.tiny()).path()).throttle(2_000_000)) { // ~12 s: still downloading once the web server is up
             SpringApplication app = new SpringApplication(AllInOneApplication.class);
             CompletableFuture<Integer> port = new CompletableFuture<>();
             app.addListeners(event -> {
