@@ -9,6 +9,7 @@ import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
 import dev.allinone.model.WeightFormat;
 import dev.allinone.model.synthetic.SyntheticCheckpoint;
+import dev.allinone.testing.ServiceProcess;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -203,8 +204,7 @@ public final class BenchmarkCommand {
 
     /** Runs a scenario class in a fresh JVM; returns its RESULT, with the time it took to print READY. */
     private static JsonNode child(Class<?> main, String... args) throws Exception {
-        List<String> command = javaCommand(main.getName());
-        command.addAll(List.of(args));
+        List<String> command = ServiceProcess.java(JVM_FLAGS, main.getName(), List.of(args));
         System.out.println("Running " + main.getSimpleName() + " " + String.join(" ", args));
         long start = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -229,15 +229,6 @@ public final class BenchmarkCommand {
         return node;
     }
 
-    private static List<String> javaCommand(String mainClass) {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(JVM_FLAGS);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass);
-        return command;
-    }
 
     private static String table(Map<String, JsonNode> results, List<WeightFormat> formats, boolean stock, int runs,
                                 Map<WeightFormat, Path> dirs) {

@@ -3,11 +3,11 @@ package dev.allinone.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.allinone.testing.Http;
+import dev.allinone.testing.ServiceProcess;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +27,6 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The service started exactly as the README starts it, {@code ./mvnw spring-boot:run} or {@code java ... -jar}, and
@@ -59,10 +58,7 @@ final class ServiceBench {
     }
 
     static JsonNode run(Launcher launcher, Path modelsDir, int runs) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = ServiceProcess.freePort();
         List<String> arguments = List.of("--server.port=" + port, "--allinone.model.models-dir=" + modelsDir,
                 "--allinone.model.offline=true", "--allinone.conversations.store=memory",
                 "--allinone.model.max-new-tokens=64", "--logging.level.root=warn");
@@ -77,12 +73,11 @@ final class ServiceBench {
             command.addAll(arguments);
         }
         System.out.println("Running the service with " + launcher.label + " on port " + port);
-        Path log = Files.createTempFile("allinone-bench-service", ".log");
         long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            Http http = new Http(port);
-            double coldStart = awaitReady(http, process, start, log);
+        try (ServiceProcess service = ServiceProcess.start(command, port)) {
+            service.awaitReady(Duration.ofMinutes(5));
+            double coldStart = (System.nanoTime() - start) / 1e9;
+            Http http = service.http();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("launcher", launcher.label);
             result.put("coldStartSeconds", coldStart);
@@ -98,18 +93,12 @@ final class ServiceBench {
             result.put("chat", chat(port, runs));
             result.put("companion", companion(port));
             result.put("load", load(http, runs));
+            Process process = service.process();
             long pid = launcher == Launcher.JAR ? process.pid() : serviceJvm(process).orElse(process.pid());
             long[] rss = Stats.rssMegabytes(pid);
             result.put("rssMb", rss[0]);
             result.put("peakRssMb", rss[1]);
             return JSON.valueToTree(result);
-        } finally {
-            process.descendants().forEach(ProcessHandle::destroy);
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-            }
         }
     }
 
@@ -125,25 +114,6 @@ final class ServiceBench {
     private static Optional<Long> serviceJvm(Process maven) {
         return maven.descendants().filter(p -> p.info().arguments().map(a -> String.join(" ", a))
                 .orElse("").contains("AllInOneApplication")).map(ProcessHandle::pid).findFirst();
-    }
-
-    private static double awaitReady(Http http, Process process, long start, Path log) throws Exception {
-        while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("The service exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            if (System.nanoTime() - start > TimeUnit.MINUTES.toNanos(5)) {
-                throw new IllegalStateException("Not ready after 5 minutes:\n" + Files.readString(log));
-            }
-            try {
-                if (http.get("/actuator/health/readiness").status() == 200) {
-                    return (System.nanoTime() - start) / 1e9;
-                }
-            } catch (RuntimeException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(50);
-        }
     }
 
     /**
