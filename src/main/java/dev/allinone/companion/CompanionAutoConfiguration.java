@@ -10,8 +10,11 @@ import dev.langchain4j.model.TokenCountEstimator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurationPackage;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.beans.factory.annotation.Qualifier;
+import dev.langchain4j.model.chat.ChatModel;
 
 /**
  * The companion's conversations: a {@link ConversationStore} over the configured repository, and the memory
@@ -40,6 +43,13 @@ public class CompanionAutoConfiguration {
                                                    TokenCountEstimator tokens) {
         return conversationId -> new ConversationMemory(conversationId, store, properties.memoryWindow(),
                 properties.memoryTokens(), tokens);
+    }
+
+    /** The engine warmed up in the background once the application is ready. */
+    @Bean
+    @ConditionalOnProperty(prefix = "allinone.engine", name = "warm-up", matchIfMissing = true)
+    WarmUp allinoneWarmUp(SentimentAnalyst analyst, @Qualifier(EngineAutoConfiguration.CHAT_MODEL) ChatModel chatModel) {
+        return new WarmUp(analyst, chatModel);
     }
 
     @Bean

@@ -36,11 +36,13 @@ public class EngineInfoContributor implements InfoContributor {
     static Map<String, Object> vectorKernels(CompiledKernelsCheck.Verdict verdict) {
         Map<String, Object> details = new LinkedHashMap<>();
         if (verdict == null) {
-            details.put("compiled", "unknown");
+            details.put("compiled", "checking"); // measured in the background just after the model loaded
             return details;
         }
         details.put("compiled", verdict.compiled());
-        details.put("gflopsOneThread", Math.round(verdict.gflops() * 10) / 10.0);
+        if (!Double.isNaN(verdict.gflops())) {
+            details.put("gflopsOneThread", Math.round(verdict.gflops() * 10) / 10.0);
+        }
         verdict.cause().ifPresent(cause -> details.put("cause", cause));
         return details;
     }

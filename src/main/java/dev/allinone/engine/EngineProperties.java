@@ -19,13 +19,16 @@ import java.time.Duration;
  * @param queueTimeout  a request that waited this long without starting is refused (503)
  * @param memoryBudget  all of the model's memory: weights, working memory, attention state of running requests
  *                      and of those kept for reuse; 0 means the JVM's heap less 256 MB for the application
+ * @param warmUp        once the application is ready, compile the kernels and compute the AI services' system
+ *                      prompts in the background, so that the first customer does not wait for it
  */
 @Validated
 @ConfigurationProperties("allinone.engine")
 public record EngineProperties(
         @DefaultValue("16") @Min(0) @Max(100_000) int queueCapacity,
         @DefaultValue("30s") @NotNull Duration queueTimeout,
-        @DefaultValue("0") @NotNull DataSize memoryBudget) {
+        @DefaultValue("0") @NotNull DataSize memoryBudget,
+        @DefaultValue("true") boolean warmUp) {
 
     @ConstructorBinding
     public EngineProperties {
@@ -33,6 +36,6 @@ public record EngineProperties(
 
     /** With the default memory budget (the heap less 256 MB). */
     public EngineProperties(int queueCapacity, Duration queueTimeout) {
-        this(queueCapacity, queueTimeout, DataSize.ofBytes(0));
+        this(queueCapacity, queueTimeout, DataSize.ofBytes(0), true);
     }
 }

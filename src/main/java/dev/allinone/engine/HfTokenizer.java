@@ -2,6 +2,8 @@ package dev.allinone.engine;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
@@ -41,14 +43,42 @@ public final class HfTokenizer implements AutoCloseable {
                 "addSpecialTokens", "false",
                 "truncation", "false",
                 "padding", "false"));
-        JsonNode json = new ObjectMapper().readTree(modelDir.resolve("tokenizer.json").toFile());
         Map<String, Integer> special = new LinkedHashMap<>();
-        int maxId = json.path("model").path("vocab").size() - 1;
-        for (JsonNode added : json.path("added_tokens")) {
-            int id = added.path("id").asInt();
-            maxId = Math.max(maxId, id);
-            if (added.path("special").asBoolean()) {
-                special.put(added.path("content").asText(), id);
+        int maxId = -1;
+        // Streamed: of the 7 MB file only the vocabulary's size and the added tokens are needed here (a tree of it
+        // took most of a second at startup).
+        try (JsonParser json = new ObjectMapper().createParser(modelDir.resolve("tokenizer.json").toFile())) {
+            json.nextToken();
+            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                String field = json.currentName();
+                json.nextToken();
+                if (field.equals("model")) {
+                    while (json.nextToken() == JsonToken.FIELD_NAME) {
+                        String modelField = json.currentName();
+                        json.nextToken();
+                        if (modelField.equals("vocab") && json.currentToken() == JsonToken.START_OBJECT) {
+                            int entries = 0;
+                            while (json.nextToken() == JsonToken.FIELD_NAME) {
+                                json.nextToken();
+                                entries++;
+                            }
+                            maxId = Math.max(maxId, entries - 1);
+                        } else {
+                            json.skipChildren();
+                        }
+                    }
+                } else if (field.equals("added_tokens") && json.currentToken() == JsonToken.START_ARRAY) {
+                    while (json.nextToken() == JsonToken.START_OBJECT) {
+                        JsonNode added = json.readValueAsTree();
+                        int id = added.path("id").asInt();
+                        maxId = Math.max(maxId, id);
+                        if (added.path("special").asBoolean()) {
+                            special.put(added.path("content").asText(), id);
+                        }
+                    }
+                } else {
+                    json.skipChildren();
+                }
             }
         }
         return new HfTokenizer(tokenizer, Collections.unmodifiableMap(special), maxId + 1);

@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -60,7 +61,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
     private final EngineObserver observer;
     private final Duration shutdownGrace;
     /** What finding and loading the model gave, begun early (see {@link #afterPropertiesSet}). */
-    private record Opened(Loaded loaded, CompiledKernelsCheck.Verdict kernelCheck, long beganNanos) {
+    private record Opened(Loaded loaded, long beganNanos) {
     }
 
     private volatile CompletableFuture<Opened> opening;
@@ -106,13 +107,10 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
 
     private Opened open() {
         long begin = System.nanoTime();
-        // Runs beside the download and load, which mostly wait for the disk.
-        CompletableFuture<CompiledKernelsCheck.Verdict> check = CompletableFuture.supplyAsync(CompiledKernelsCheck::run,
-                runnable -> Thread.ofPlatform().name("allinone-kernel-check").daemon().start(runnable));
         try {
             ModelDirectory dir = resolver.resolve();
             status.set(ModelStatus.Phase.LOADING, "loading " + dir);
-            return new Opened(load(dir), check.join(), begin);
+            return new Opened(load(dir), begin);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -134,17 +132,12 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
                 throw e.getCause() instanceof UncheckedIOException io ? io.getCause() : e.getCause();
             }
             loaded = opened.loaded();
-            kernelCheck = opened.kernelCheck();
             status.set(ModelStatus.Phase.READY, "ready");
             ModelDirectory dir = loaded.directory();
-            log.info("Model {} ready in {} s: {}, weights {}, kernels {}, context limit {} tokens; "
-                            + "vector kernels {}; {}",
+            log.info("Model {} ready in {} s: {}, weights {}, kernels {}, context limit {} tokens; {}",
                     properties.id(), String.format("%.1f", (System.nanoTime() - opened.beganNanos()) / 1e9), dir,
-                    weightType(), kernels(), properties.contextLimit(),
-                    kernelCheck.summary(), loaded.memory().summary());
-            if (!kernelCheck.compiled()) {
-                warnUncompiled(kernelCheck);
-            }
+                    weightType(), kernels(), properties.contextLimit(), loaded.memory().summary());
+            checkKernels();
             if (dir.isSynthetic()) {
                 warnSynthetic(dir);
             }
@@ -165,27 +158,55 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         }
     }
 
+    /** The tokenizer and what is read with it: loaded beside the weights (DJL's native library, 7 MB of JSON). */
+    private record Text(HfTokenizer tokenizer, PromptEncoder prompts, GenerationDefaults defaults) {
+    }
+
     private Loaded load(ModelDirectory dir) throws IOException {
-        HfTokenizer tokenizer = HfTokenizer.load(dir.path());
-        PromptEncoder prompts = PromptEncoder.load(tokenizer, dir.path());
-        GenerationDefaults defaults = GenerationDefaults.load(dir.path(), tokenizer);
-        Transformer transformer = transformers.load(dir.path(), properties.effectiveThreads());
+        CompletableFuture<Text> text = CompletableFuture.supplyAsync(() -> {
+            try {
+                long begin = System.nanoTime();
+                HfTokenizer tokenizer = HfTokenizer.load(dir.path());
+                Text loaded = new Text(tokenizer, PromptEncoder.load(tokenizer, dir.path()), GenerationDefaults.load(dir.path(), tokenizer));
+                log.debug("Tokenizer and chat template loaded in {} ms", (System.nanoTime() - begin) / 1_000_000);
+                return loaded;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }, runnable -> Thread.ofPlatform().name("allinone-tokenizer-load").daemon().start(runnable));
+        Transformer transformer;
+        Text t;
+        try {
+            transformer = transformers.load(dir.path(), properties.effectiveThreads());
+        } catch (RuntimeException | Error e) {
+            text.thenAccept(loaded -> loaded.tokenizer().close());
+            throw e;
+        }
+        try {
+            t = text.join();
+        } catch (CompletionException e) {
+            transformer.close();
+            if (e.getCause() instanceof UncheckedIOException io) {
+                throw io.getCause();
+            }
+            throw e;
+        }
         ModelMemory memory;
         try {
             memory = ModelMemory.plan(engineProperties.memoryBudget().toBytes(), Runtime.getRuntime().maxMemory(),
                     transformer, properties.contextLimit());
         } catch (RuntimeException e) {
             transformer.close();
-            tokenizer.close();
+            t.tokenizer().close();
             throw e;
         }
         KvCachePool kvCaches = new KvCachePool(transformer, memory.forAttention(), properties.kvCacheBudgetBytes());
         InferenceWorker worker = new InferenceWorker(transformer, kvCaches::close, engineProperties.queueCapacity(),
                 engineProperties.queueTimeout(), observer);
-        return new Loaded(dir, tokenizer, prompts, defaults, transformer, worker,
-                new TextGenerator(tokenizer, defaults.endTokens()), kvCaches, new SystemPrefixes(prompts),
+        return new Loaded(dir, t.tokenizer(), t.prompts(), t.defaults(), transformer, worker,
+                new TextGenerator(t.tokenizer(), t.defaults().endTokens()), kvCaches, new SystemPrefixes(t.prompts()),
                 new GeneratedAnswers(REMEMBERED_ANSWERS), memory,
-                new ChoiceScorer.Plans(tokenizer, defaults.endOfTurnToken()));
+                new ChoiceScorer.Plans(t.tokenizer(), t.defaults().endOfTurnToken()));
     }
 
     /**
@@ -201,6 +222,28 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
                     + "in spring-boot-maven-plugin's <jvmArguments> and surefire's <argLine>; with Gradle, in "
                     + "applicationDefaultJvmArgs and the test task's jvmArgs.");
         }
+    }
+
+    /**
+     * Whether the vector kernels run compiled: the JVM's flags at once (the known causes), the timed product in the
+     * background, so that startup (both cores busy with Spring and the JIT) does not wait for it and it does not
+     * slow startup down. The verdict is logged, with one loud warning when they do not.
+     */
+    private void checkKernels() {
+        Optional<String> flags = CompiledKernelsCheck.flagCause();
+        if (flags.isPresent()) {
+            kernelCheck = new CompiledKernelsCheck.Verdict(false, Double.NaN, flags);
+            warnUncompiled(kernelCheck);
+        }
+        Thread.ofPlatform().name("allinone-kernel-check").daemon().start(() -> {
+            CompiledKernelsCheck.Verdict verdict = CompiledKernelsCheck.run();
+            kernelCheck = verdict;
+            if (verdict.compiled()) {
+                log.info("Vector kernels {}", verdict.summary());
+            } else if (flags.isEmpty()) {
+                warnUncompiled(verdict);
+            }
+        });
     }
 
     private static void warnUncompiled(CompiledKernelsCheck.Verdict verdict) {
@@ -407,7 +450,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         return requireLoaded().transformer().kernels();
     }
 
-    /** Whether the vector kernels run compiled, and how fast; null until the model is loaded. */
+    /** Whether the vector kernels run compiled, and how fast; null until that is known (shortly after loading). */
     public CompiledKernelsCheck.Verdict kernelCheck() {
         return kernelCheck;
     }

@@ -52,7 +52,8 @@ public final class BenchmarkCommand {
     public static void main(String[] args) throws Exception {
         int runs = 5;
         List<WeightFormat> formats = List.of(WeightFormat.Q4);
-        List<ServiceBench.Launcher> launchers = List.of(ServiceBench.Launcher.MVNW, ServiceBench.Launcher.JAR);
+        List<ServiceBench.Launcher> launchers = List.of(ServiceBench.Launcher.MVNW, ServiceBench.Launcher.JAR,
+                ServiceBench.Launcher.CDS);
         boolean engine = false;
         boolean stock = false;
         Path modelsDir = Path.of("target", "bench-models").toAbsolutePath();
@@ -76,11 +77,16 @@ public final class BenchmarkCommand {
                 modelsDir = Path.of(value).toAbsolutePath();
             } else if (!arg.isBlank()) {
                 throw new IllegalArgumentException("Unknown option " + arg
-                        + " (--runs=N --launchers=mvnw,jar --engine --stock --formats=as-is,q4 --models-dir=DIR)");
+                        + " (--runs=N --launchers=mvnw,jar,cds --engine --stock --formats=as-is,q4 --models-dir=DIR)");
             }
         }
 
-        Map<WeightFormat, Path> dirs = prepareModels(modelsDir, engine ? formats : List.of(WeightFormat.Q4));
+        Map<WeightFormat, Path> dirs = engine ? prepareModels(modelsDir, formats) : Map.of();
+        ModelDirectory checkpoint = ModelDirectory.of(modelsDir, MODEL_ID);
+        if (!checkpoint.isComplete()) {
+            System.out.println("Writing a full-size synthetic checkpoint to " + checkpoint + " ...");
+            SyntheticCheckpoint.write(checkpoint.path(), SyntheticCheckpoint.Size.FULL, 42);
+        }
         StringBuilder report = new StringBuilder();
         report.append("### Benchmark ").append(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
                 .append("\n\n").append(machine()).append("\n\n");

@@ -37,7 +37,7 @@ class ModelMemoryTest {
     }
 
     private static LocalEngine start(ModelProperties properties, DataSize budget) {
-        return TestEngines.start(properties, new EngineProperties(16, Duration.ofSeconds(30), budget),
+        return TestEngines.start(properties, new EngineProperties(16, Duration.ofSeconds(30), budget, false),
                 EngineAutoConfiguration.transformers(properties));
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The service started with the README's run command, {@code ./mvnw spring-boot:run}, runs its vector kernels
@@ -31,6 +32,9 @@ class ReadmeRunCommandTest {
         try (ServiceProcess service = ServiceProcess.start(command, port)) {
             service.awaitReady(Duration.ofMinutes(3));
             Http http = service.http();
+            // Measured in the background once the model is loaded.
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+                    http.get("/actuator/info").json().at("/engine/vectorKernels/compiled").isBoolean());
             JsonNode engine = http.get("/actuator/info").json().get("engine");
             JsonNode kernels = engine.get("vectorKernels");
             assertThat(kernels.get("compiled").asBoolean()).as(engine.toString()).isTrue();

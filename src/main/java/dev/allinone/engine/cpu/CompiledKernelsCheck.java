@@ -64,7 +64,7 @@ public final class CompiledKernelsCheck {
     }
 
     /** The flags that keep C2 from running, named as the user can find them. */
-    static Optional<String> flagCause() {
+    public static Optional<String> flagCause() {
         if (String.valueOf(System.getProperty("java.vm.info")).contains("interpreted mode")) {
             return Optional.of("the JVM runs with -Xint (interpreter only): remove it");
         }

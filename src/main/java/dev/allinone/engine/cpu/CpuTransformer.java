@@ -56,7 +56,9 @@ public final class CpuTransformer implements Transformer {
                             : "quantized now", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
             // The checkpoint's mappings (0.9 GB, every page touched while loading) are unreferenced now; a
             // collection unmaps them, so that the process's memory is what it uses, not what it once read.
+            long collect = System.nanoTime();
             System.gc();
+            log.debug("Collected after the load in {} ms", (System.nanoTime() - collect) / 1_000_000);
             return new CpuTransformer(weights, parallel);
         } catch (RuntimeException | Error e) {
             parallel.close();

@@ -3,13 +3,14 @@ package dev.allinone.engine.cpu;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,20 +51,25 @@ final class QuantizedCopy {
         if (!Files.isRegularFile(file)) {
             return null;
         }
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
-            if (in.readInt() != MAGIC || !in.readUTF().equals(fingerprint)) {
+        // Mapped and copied straight into the arrays: one copy of the bytes (a stream read copies them twice,
+        // through a buffer of its own, which was most of the load's time).
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer in = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+            if (in.getInt() != MAGIC || !utf(in).equals(fingerprint)) {
                 log.info("The quantized copy {} is of other weights or an older format; making it again", file);
                 return null;
             }
-            int count = in.readInt();
+            int count = in.getInt();
             Map<String, Matrix> matrices = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
-                String format = in.readUTF();
-                int rows = in.readInt(), cols = in.readInt();
-                byte[] data = new byte[in.readInt()];
-                in.readFully(data);
-                float[] scales = floats(in, in.readInt());
+                String name = utf(in);
+                String format = utf(in);
+                int rows = in.getInt(), cols = in.getInt();
+                byte[] data = new byte[in.getInt()];
+                in.get(data);
+                float[] scales = new float[in.getInt()];
+                in.slice(in.position(), 4 * scales.length).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(scales);
+                in.position(in.position() + 4 * scales.length);
                 matrices.put(name, switch (format) {
                     case "Q8" -> new Q8Matrix(data, scales, rows, cols);
                     case "Q4" -> new Q4Matrix(data, scales, rows, cols);
@@ -75,6 +81,13 @@ final class QuantizedCopy {
             log.warn("Could not read the quantized copy {} ({}); quantizing again", file, e.toString());
             return null;
         }
+    }
+
+    /** A string as {@link DataOutputStream#writeUTF} wrote it: its length in two bytes, then modified UTF-8. */
+    private static String utf(ByteBuffer in) throws IOException {
+        byte[] written = new byte[2 + Short.toUnsignedInt(in.getShort(in.position()))];
+        in.get(written);
+        return new DataInputStream(new java.io.ByteArrayInputStream(written)).readUTF();
     }
 
     /** Writes the matrices (whole, then moved into place: a crash never leaves half a copy). */
@@ -116,14 +129,6 @@ final class QuantizedCopy {
                 // nothing more to do
             }
         }
-    }
-
-    private static float[] floats(DataInputStream in, int count) throws IOException {
-        byte[] bytes = new byte[4 * count];
-        in.readFully(bytes);
-        float[] out = new float[count];
-        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
-        return out;
     }
 
     private static String fingerprint(Path modelDir, Qwen2Weights.Format format) {
