@@ -94,10 +94,12 @@ public class WebAutoConfiguration {
     }
 
     /**
-     * API keys also decide who sees the Actuator's details (with {@code management.endpoint.health.show-details:
-     * when-authorized}, as the service sets it).
+     * In the service, API keys also decide who sees the Actuator's details (with {@code
+     * management.endpoint.health.show-details: when-authorized}, as the service sets it). Off in an application
+     * that uses this library: who is authorised there is that application's business (its own security).
      */
     @Bean
+    @ConditionalOnProperty(prefix = "allinone.security", name = "actuator-details-for-keys", havingValue = "true")
     FilterRegistrationBean<ActuatorAccessFilter> allinoneActuatorAccessFilter(ApiKeys keys,
             @Value("${management.endpoints.web.base-path:/actuator}") String actuatorPath) {
         FilterRegistrationBean<ActuatorAccessFilter> registration = new FilterRegistrationBean<>(new ActuatorAccessFilter(keys));
