@@ -37,10 +37,10 @@ final class ChatRequests {
         if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
             throw new UnsupportedFeatureException("This model does not call tools");
         }
-        check(p.temperature(), 0, 2, true, "temperature");
-        check(p.topP(), 0, 1, false, "topP");
-        check(p.frequencyPenalty(), -2, 2, true, "frequencyPenalty");
-        check(p.presencePenalty(), -2, 2, true, "presencePenalty");
+        ParameterRange.TEMPERATURE.check(p.temperature(), "temperature");
+        ParameterRange.TOP_P.check(p.topP(), "topP");
+        ParameterRange.PENALTY.check(p.frequencyPenalty(), "frequencyPenalty");
+        ParameterRange.PENALTY.check(p.presencePenalty(), "presencePenalty");
         if (p.topK() != null && p.topK() < 0) {
             throw new InvalidRequestException("topK must be 0 (off) or more, not " + p.topK(), "topK");
         }
@@ -58,25 +58,6 @@ final class ChatRequests {
                 p.presencePenalty() != null ? p.presencePenalty() : 0);
         int maxNewTokens = p.maxOutputTokens() != null ? p.maxOutputTokens() : engine.properties().maxNewTokens();
         return new GenerationSettings(sampling, maxNewTokens, p.stopSequences());
-    }
-
-    /**
-     * Checks a sampling parameter against OpenAI's ranges: {@code [min, max]}, or {@code (min, max]} when the
-     * minimum is excluded (top-p 0 would allow no token at all).
-     */
-    private static void check(Double value, double min, double max, boolean minIncluded, String name) {
-        if (value == null) {
-            return;
-        }
-        boolean aboveMin = minIncluded ? value >= min : value > min;
-        if (!(aboveMin && value <= max)) { // NaN fails too
-            throw new InvalidRequestException(name + " must be " + (minIncluded ? "between " + fmt(min) + " and " + fmt(max)
-                    : "greater than " + fmt(min) + " and at most " + fmt(max)) + ", not " + value, name);
-        }
-    }
-
-    private static String fmt(double v) {
-        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     static ChatResponse response(GenerationResult result, LocalEngine engine) {

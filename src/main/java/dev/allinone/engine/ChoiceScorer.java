@@ -59,12 +59,7 @@ final class ChoiceScorer {
     static final class Plans {
         private final HfTokenizer tokenizer;
         private final int endOfTurn;
-        private final Map<List<String>, Plan> byChoices = new LinkedHashMap<>(16, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<List<String>, Plan> eldest) {
-                return size() > 64;
-            }
-        };
+        private final RecentlyUsed<List<String>, Plan> byChoices = new RecentlyUsed<>(64);
 
         Plans(HfTokenizer tokenizer, int endOfTurn) {
             this.tokenizer = tokenizer;
@@ -72,18 +67,7 @@ final class ChoiceScorer {
         }
 
         Plan of(List<String> choices) {
-            List<String> key = List.copyOf(choices);
-            synchronized (byChoices) {
-                Plan known = byChoices.get(key);
-                if (known != null) {
-                    return known;
-                }
-            }
-            Plan plan = plan(key, tokenizer, endOfTurn);
-            synchronized (byChoices) {
-                byChoices.put(key, plan);
-            }
-            return plan;
+            return byChoices.computeIfAbsent(List.copyOf(choices), key -> plan(key, tokenizer, endOfTurn));
         }
     }
 

@@ -1,7 +1,5 @@
 package dev.allinone.engine;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * The tokens of recent answers, by text. When an answer comes back as part of the next turn's history, the
@@ -11,25 +9,20 @@ import java.util.Map;
  */
 final class GeneratedAnswers {
 
-    private final Map<String, int[]> byText;
+    private final RecentlyUsed<String, int[]> byText;
 
     GeneratedAnswers(int capacity) {
-        this.byText = new LinkedHashMap<>(64, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<String, int[]> eldest) {
-                return size() > capacity;
-            }
-        };
+        this.byText = new RecentlyUsed<>(capacity);
     }
 
-    synchronized void remember(String text, int[] tokens) {
+    void remember(String text, int[] tokens) {
         if (!text.isEmpty() && tokens.length > 0) {
             byText.put(text, tokens);
         }
     }
 
     /** The tokens {@code text} was generated as, or null. */
-    synchronized int[] tokensOf(String text) {
+    int[] tokensOf(String text) {
         return byText.get(text);
     }
 }

@@ -41,12 +41,7 @@ public final class PromptEncoder {
     private final Jinjava jinjava;
     private final Pattern specialLiterals;
     /** Rendered templates by roles (see {@link #render}); conversations are short sequences of few roles. */
-    private final Map<String, String> rendered = new java.util.LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-            return size() > 512;
-        }
-    };
+    private final RecentlyUsed<String, String> rendered = new RecentlyUsed<>(512);
 
     public PromptEncoder(HfTokenizer tokenizer, String template, Map<String, Object> tokenBindings) {
         this.tokenizer = tokenizer;
@@ -109,17 +104,7 @@ public final class PromptEncoder {
     String render(List<Message> messages, boolean addGenerationPrompt) {
         StringBuilder key = new StringBuilder(addGenerationPrompt ? "+" : "-");
         messages.forEach(m -> key.append(m.role()).append('\n'));
-        synchronized (rendered) {
-            String known = rendered.get(key.toString());
-            if (known != null) {
-                return known;
-            }
-        }
-        String output = renderTemplate(messages, addGenerationPrompt);
-        synchronized (rendered) {
-            rendered.put(key.toString(), output);
-        }
-        return output;
+        return rendered.computeIfAbsent(key.toString(), k -> renderTemplate(messages, addGenerationPrompt));
     }
 
     private String renderTemplate(List<Message> messages, boolean addGenerationPrompt) {

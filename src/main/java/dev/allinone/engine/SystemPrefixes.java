@@ -1,8 +1,6 @@
 package dev.allinone.engine;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The part of a prompt every request of one AI service shares, in tokens, which the {@link KvCachePool}
@@ -17,12 +15,7 @@ final class SystemPrefixes {
 
     private final PromptEncoder prompts;
     /** Per system text: the shared prefix with the next message's opening, and the system message alone. */
-    private final Map<String, int[][]> bySystemText = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, int[][]> eldest) {
-            return size() > REMEMBERED;
-        }
-    };
+    private final RecentlyUsed<String, int[][]> bySystemText = new RecentlyUsed<>(REMEMBERED);
 
     SystemPrefixes(PromptEncoder prompts) {
         this.prompts = prompts;
@@ -33,10 +26,7 @@ final class SystemPrefixes {
         if (messages.isEmpty() || !messages.get(0).role().equals("system")) {
             return 0;
         }
-        int[][] candidates;
-        synchronized (bySystemText) {
-            candidates = bySystemText.computeIfAbsent(messages.get(0).content(), text -> prefixes(messages.get(0)));
-        }
+        int[][] candidates = bySystemText.computeIfAbsent(messages.get(0).content(), text -> prefixes(messages.get(0)));
         // The longest candidate the prompt starts with: a message that begins with whitespace can merge with
         // the template's newline, and templates that fold the system text into the first turn share nothing.
         for (int[] candidate : candidates) {

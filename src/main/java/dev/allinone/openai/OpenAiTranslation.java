@@ -16,6 +16,7 @@ import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.output.FinishReason;
 
+import dev.allinone.engine.ParameterRange;
 import dev.allinone.web.BadRequestException;
 import dev.allinone.web.UnicodeText;
 
@@ -39,10 +40,10 @@ final class OpenAiTranslation {
             throw invalid("tools are not supported by this model", "tools");
         }
         // OpenAI's ranges, checked here so that the error names OpenAI's parameter.
-        range(request.temperature(), 0, 2, true, "temperature");
-        range(request.topP(), 0, 1, false, "top_p");
-        range(request.frequencyPenalty(), -2, 2, true, "frequency_penalty");
-        range(request.presencePenalty(), -2, 2, true, "presence_penalty");
+        ParameterRange.TEMPERATURE.check(request.temperature(), "temperature");
+        ParameterRange.TOP_P.check(request.topP(), "top_p");
+        ParameterRange.PENALTY.check(request.frequencyPenalty(), "frequency_penalty");
+        ParameterRange.PENALTY.check(request.presencePenalty(), "presence_penalty");
         ChatRequest.Builder builder = ChatRequest.builder().messages(messages(request.messages()));
         if (request.temperature() != null) {
             builder.temperature(request.temperature());
@@ -150,25 +151,6 @@ final class OpenAiTranslation {
             throw invalid("stop takes at most 4 sequences", "stop");
         }
         return stops;
-    }
-
-    /**
-     * A parameter within OpenAI's range: {@code [min, max]}, or {@code (min, max]} when the minimum is excluded
-     * (top_p 0 would allow no token at all). NaN is out of every range.
-     */
-    private static void range(Double value, double min, double max, boolean minIncluded, String name) {
-        if (value == null) {
-            return;
-        }
-        boolean aboveMin = minIncluded ? value >= min : value > min;
-        if (!(aboveMin && value <= max)) {
-            throw invalid(name + " must be " + (minIncluded ? "between " + number(min) + " and " + number(max)
-                    : "greater than " + number(min) + " and at most " + number(max)) + ", not " + value, name);
-        }
-    }
-
-    private static String number(double v) {
-        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
     private static String shorten(String text) {
