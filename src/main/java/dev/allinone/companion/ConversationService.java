@@ -2,8 +2,8 @@ package dev.allinone.companion;
 
 import dev.allinone.conversation.ConversationRecord;
 import dev.allinone.conversation.HistoryEntry;
-import dev.allinone.engine.DeadlineExceededException;
-import dev.allinone.engine.RequestControl;
+import dev.allinone.engine.api.DeadlineExceededException;
+import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.sentiment.SentimentScores;
 import dev.langchain4j.model.chat.response.ChatResponse;

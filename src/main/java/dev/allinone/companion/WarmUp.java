@@ -1,6 +1,6 @@
 package dev.allinone.companion;
 
-import dev.allinone.engine.EngineChatModel;
+import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.UserMessage;

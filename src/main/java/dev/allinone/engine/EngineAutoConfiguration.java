@@ -1,5 +1,15 @@
 package dev.allinone.engine;
 
+import dev.allinone.engine.actuator.EngineInfoContributor;
+import dev.allinone.engine.actuator.EngineMetrics;
+import dev.allinone.engine.actuator.KvCacheMetrics;
+import dev.allinone.engine.actuator.ModelHealthIndicator;
+import dev.allinone.engine.api.EngineObserver;
+import dev.allinone.engine.langchain4j.EngineChatModel;
+import dev.allinone.engine.langchain4j.EngineStreamingChatModel;
+import dev.allinone.engine.langchain4j.EngineTokenCountEstimator;
+import dev.allinone.engine.transformer.TransformerFactory;
+
 import dev.allinone.model.ModelAutoConfiguration;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
@@ -19,7 +29,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.jlama.JlamaTransformer;
-import dev.allinone.model.Kernels;
+import dev.allinone.engine.Kernels;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import io.micrometer.core.instrument.binder.MeterBinder;

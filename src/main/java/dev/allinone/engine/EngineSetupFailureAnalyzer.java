@@ -1,5 +1,7 @@
 package dev.allinone.engine;
 
+import dev.allinone.engine.api.EngineSetupException;
+
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

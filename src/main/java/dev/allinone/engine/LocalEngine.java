@@ -1,5 +1,30 @@
 package dev.allinone.engine;
 
+import dev.allinone.engine.api.ChoiceResult;
+import dev.allinone.engine.api.DeadlineExceededException;
+import dev.allinone.engine.api.EngineBusyException;
+import dev.allinone.engine.api.EngineObserver;
+import dev.allinone.engine.api.EngineSetupException;
+import dev.allinone.engine.api.GenerationResult;
+import dev.allinone.engine.api.GenerationSettings;
+import dev.allinone.engine.api.ModelNotReadyException;
+import dev.allinone.engine.api.PromptTooLongException;
+import dev.allinone.engine.api.TokenListener;
+import dev.allinone.engine.generation.ChoiceScorer;
+import dev.allinone.engine.generation.GeneratedAnswers;
+import dev.allinone.engine.generation.GenerationDefaults;
+import dev.allinone.engine.generation.TextGenerator;
+import dev.allinone.engine.kvcache.KvCachePool;
+import dev.allinone.engine.kvcache.KvCacheStats;
+import dev.allinone.engine.kvcache.ModelMemory;
+import dev.allinone.engine.kvcache.SystemPrefixes;
+import dev.allinone.engine.scheduling.InferenceWorker;
+import dev.allinone.engine.scheduling.RequestControl;
+import dev.allinone.engine.text.HfTokenizer;
+import dev.allinone.engine.text.PromptEncoder;
+import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.transformer.TransformerFactory;
+
 import dev.allinone.engine.cpu.CompiledKernelsCheck;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelProperties;
@@ -326,7 +351,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
                     prompt.length + maxNewTokens);
             TextGenerator.Outcome outcome;
             try {
-                outcome = m.generator().generate(t, lease.cache, lease.start, prompt, settings,
+                outcome = m.generator().generate(t, lease.cache(), lease.start(), prompt, settings,
                         maxNewTokens, listener, () -> control.stop() || worker.closing(), submitted);
                 m.kvCaches().release(lease, outcome.inCache(), true);
             } catch (RuntimeException | Error e) {
@@ -363,7 +388,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
             KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, false, continuation,
                     prompt.length + plan.longest());
             try {
-                ChoiceResult result = ChoiceScorer.choose(t, lease.cache, lease.start, prompt, plan, submitted,
+                ChoiceResult result = ChoiceScorer.choose(t, lease.cache(), lease.start(), prompt, plan, submitted,
                         () -> stopIfNeeded(control, m.worker()));
                 m.kvCaches().release(lease, prompt, false);
                 observer.chose(result);
@@ -399,12 +424,12 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
     }
 
     /** {@code text} as plain text tokens. */
-    int[] tokenize(String text) {
+    public int[] tokenize(String text) {
         return requireLoaded().tokenizer().encode(text);
     }
 
     /** The text of {@code tokens}. */
-    String detokenize(int[] tokens) {
+    public String detokenize(int[] tokens) {
         return requireLoaded().tokenizer().decode(tokens);
     }
 

@@ -1,5 +1,8 @@
 package dev.allinone.model;
 
+import dev.allinone.engine.Kernels;
+import dev.allinone.engine.transformer.WeightFormat;
+
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;

@@ -1,5 +1,9 @@
 package dev.allinone.model;
 
+import dev.allinone.engine.Kernels;
+import dev.allinone.engine.jlama.Q4Converter;
+import dev.allinone.engine.transformer.WeightFormat;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,7 @@
 package dev.allinone.openai;
 
 import dev.allinone.engine.EngineAutoConfiguration;
-import dev.allinone.engine.RequestControl;
+import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.web.Problems;
 import dev.allinone.web.ErrorResponses;

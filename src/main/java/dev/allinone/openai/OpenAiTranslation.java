@@ -16,7 +16,7 @@ import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.output.FinishReason;
 
-import dev.allinone.engine.ParameterRange;
+import dev.allinone.engine.api.ParameterRange;
 import dev.allinone.web.BadRequestException;
 import dev.allinone.web.UnicodeText;
 

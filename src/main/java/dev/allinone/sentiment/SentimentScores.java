@@ -1,6 +1,6 @@
 package dev.allinone.sentiment;
 
-import dev.allinone.engine.EngineResponseMetadata;
+import dev.allinone.engine.langchain4j.EngineResponseMetadata;
 import dev.langchain4j.service.Result;
 
 import java.util.EnumMap;

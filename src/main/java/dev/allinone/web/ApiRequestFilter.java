@@ -1,6 +1,6 @@
 package dev.allinone.web;
 
-import dev.allinone.engine.RequestControl;
+import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.security.ApiKeys;
 import dev.allinone.security.Caller;
 import dev.allinone.security.UnauthorizedException;

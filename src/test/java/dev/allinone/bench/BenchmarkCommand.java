@@ -7,7 +7,7 @@ import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
-import dev.allinone.model.WeightFormat;
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.model.synthetic.SyntheticCheckpoint;
 import dev.allinone.testing.ServiceProcess;
 
@@ -191,7 +191,7 @@ public final class BenchmarkCommand {
         Map<WeightFormat, Path> dirs = new LinkedHashMap<>();
         for (WeightFormat format : formats) {
             ModelProperties p = new ModelProperties(MODEL_ID, "main", modelsDir, URI.create("http://127.0.0.1:9"), null, true,
-                    Duration.ofSeconds(5), format, 0, 4096, 256, org.springframework.util.unit.DataSize.ofMegabytes(256), dev.allinone.model.Kernels.JLAMA);
+                    Duration.ofSeconds(5), format, 0, 4096, 256, org.springframework.util.unit.DataSize.ofMegabytes(256), dev.allinone.engine.Kernels.JLAMA);
             ModelDirectory dir = new ModelResolver(p, new HuggingFaceHub(p.hubUrl(), null, Duration.ofSeconds(5)),
                     new ModelStatus()).resolve();
             // Jlama's own downloader treats a directory with this marker as complete.

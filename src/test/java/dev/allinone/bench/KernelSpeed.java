@@ -1,7 +1,7 @@
 package dev.allinone.bench;
 
-import dev.allinone.engine.KvCache;
-import dev.allinone.engine.Transformer;
+import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.jlama.JlamaTransformer;
 

@@ -3,17 +3,17 @@ package dev.allinone.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.allinone.companion.Companion;
 import dev.allinone.companion.ConversationMemory;
-import dev.allinone.engine.EngineChatModel;
-import dev.allinone.engine.EngineObserver;
+import dev.allinone.engine.langchain4j.EngineChatModel;
+import dev.allinone.engine.api.EngineObserver;
 import dev.allinone.engine.EngineProperties;
-import dev.allinone.engine.EngineResponseMetadata;
-import dev.allinone.engine.EngineTokenCountEstimator;
+import dev.allinone.engine.langchain4j.EngineResponseMetadata;
+import dev.allinone.engine.langchain4j.EngineTokenCountEstimator;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.model.HuggingFaceHub;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
-import dev.allinone.model.WeightFormat;
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
@@ -51,7 +51,7 @@ public final class OursScenarios {
 
         ModelProperties properties = new ModelProperties("Qwen/Qwen1.5-0.5B-Chat", "main", modelsDir,
                 URI.create("http://127.0.0.1:9"), null, true, Duration.ofSeconds(5), format, 0, 4096,
-                companionAnswerTokens, DataSize.ofMegabytes(256), dev.allinone.model.Kernels.ALLINONE);
+                companionAnswerTokens, DataSize.ofMegabytes(256), dev.allinone.engine.Kernels.ALLINONE);
         ModelStatus status = new ModelStatus();
         LocalEngine engine = new LocalEngine(properties, new EngineProperties(16, Duration.ofMinutes(5)), new ModelResolver(
                 properties, new HuggingFaceHub(properties.hubUrl(), null, Duration.ofSeconds(5)), status), status,

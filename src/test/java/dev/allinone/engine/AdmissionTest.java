@@ -1,5 +1,15 @@
 package dev.allinone.engine;
 
+import dev.allinone.engine.api.DeadlineExceededException;
+import dev.allinone.engine.api.EngineBusyException;
+import dev.allinone.engine.api.GenerationResult;
+import dev.allinone.engine.api.GenerationSettings;
+import dev.allinone.engine.api.ModelNotReadyException;
+import dev.allinone.engine.api.SamplingSettings;
+import dev.allinone.engine.api.TokenListener;
+import dev.allinone.engine.scheduling.RequestControl;
+import dev.allinone.engine.text.PromptEncoder;
+
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;

@@ -1,11 +1,13 @@
 package dev.allinone.engine;
 
+import dev.allinone.engine.transformer.KvCache;
+
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.model.HuggingFaceHub;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
-import dev.allinone.model.WeightFormat;
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;
 import org.junit.jupiter.params.ParameterizedTest;

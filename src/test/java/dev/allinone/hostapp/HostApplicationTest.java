@@ -1,6 +1,6 @@
 package dev.allinone.hostapp;
 
-import dev.allinone.engine.EngineChatModel;
+import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.sentiment.Sentiment;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.testing.Http;

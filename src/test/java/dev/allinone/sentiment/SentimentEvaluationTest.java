@@ -1,6 +1,6 @@
 package dev.allinone.sentiment;
 
-import dev.allinone.engine.EngineChatModel;
+import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.sentiment.evaluation.SentimentEvaluation;
 import dev.allinone.sentiment.evaluation.SentimentEvaluationCommand;
 import dev.allinone.testing.TestEngines;

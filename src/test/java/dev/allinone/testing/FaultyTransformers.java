@@ -1,8 +1,8 @@
 package dev.allinone.testing;
 
-import dev.allinone.engine.KvCache;
-import dev.allinone.engine.Transformer;
-import dev.allinone.engine.TransformerFactory;
+import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.transformer.TransformerFactory;
 import dev.allinone.engine.cpu.CpuTransformer;
 
 import java.util.concurrent.atomic.AtomicInteger;

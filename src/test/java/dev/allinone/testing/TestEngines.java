@@ -1,15 +1,15 @@
 package dev.allinone.testing;
 
-import dev.allinone.engine.EngineObserver;
+import dev.allinone.engine.api.EngineObserver;
 import dev.allinone.engine.EngineProperties;
 import dev.allinone.engine.LocalEngine;
-import dev.allinone.engine.TransformerFactory;
+import dev.allinone.engine.transformer.TransformerFactory;
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.model.HuggingFaceHub;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
-import dev.allinone.model.WeightFormat;
+import dev.allinone.engine.transformer.WeightFormat;
 
 import java.time.Duration;
 

@@ -1,6 +1,6 @@
 package dev.allinone.testing;
 
-import dev.allinone.engine.HfTokenizer;
+import dev.allinone.engine.text.HfTokenizer;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.synthetic.SyntheticCheckpoint;
 

@@ -1,6 +1,6 @@
 package dev.allinone.engine.cpu;
 
-import dev.allinone.engine.KvCache;
+import dev.allinone.engine.transformer.KvCache;
 
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -1,7 +1,7 @@
 package dev.allinone.engine.cpu;
 
-import dev.allinone.engine.KvCache;
-import dev.allinone.engine.Transformer;
+import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Transformer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

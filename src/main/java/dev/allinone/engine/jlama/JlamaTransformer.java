@@ -11,8 +11,8 @@ import com.github.tjake.jlama.tensor.AbstractTensor;
 import com.github.tjake.jlama.tensor.KvBufferCache;
 import com.github.tjake.jlama.tensor.operations.TensorOperationsProvider;
 import com.github.tjake.jlama.util.PhysicalCoreExecutor;
-import dev.allinone.engine.KvCache;
-import dev.allinone.engine.Transformer;
+import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Transformer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

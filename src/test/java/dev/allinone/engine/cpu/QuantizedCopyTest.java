@@ -1,6 +1,6 @@
 package dev.allinone.engine.cpu;
 
-import dev.allinone.engine.KvCache;
+import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,9 +1,0 @@
-package dev.allinone.engine;
-
-/** The model is still being downloaded or loaded (or failed to): try again later. */
-public class ModelNotReadyException extends RuntimeException {
-
-    public ModelNotReadyException(String message) {
-        super(message);
-    }
-}

@@ -1,0 +1,63 @@
+package dev.allinone.engine.transformer;
+
+import dev.allinone.engine.scheduling.InferenceWorker;
+
+/**
+ * The neural network, seen from the engine: tokens in, next-token logits out, with the attention keys and
+ * values kept in a {@link KvCache}. Implementations are not thread-safe; the {@link InferenceWorker} is the
+ * only caller.
+ */
+public interface Transformer extends AutoCloseable {
+
+    /** Rows of the output layer, i.e. the length of every logits array. */
+    int vocabularySize();
+
+    /** A fresh, empty cache. The caller must close it; closing frees its memory. */
+    KvCache newCache();
+
+    /**
+     * Runs {@code tokens} at positions {@code start, start+1, ...} and returns the logits that follow the last
+     * one. Positions from {@code start} on are overwritten, so a cache filled up to {@code start} with a
+     * shared prefix can be continued several times.
+     */
+    float[] prefill(KvCache cache, int start, int[] tokens);
+
+    /**
+     * Like {@link #prefill}, but returns the logits after every token, in order: a row as long as the
+     * vocabulary per token, so callers pass a few tokens at a time.
+     */
+    float[][] prefillAll(KvCache cache, int start, int[] tokens);
+
+    /**
+     * Like {@link #prefill}, but computes only the given rows of the output layer (the logits of a few
+     * candidate tokens), which skips most of the output layer's work.
+     */
+    float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows);
+
+    /** One token at {@code position}: the decode step. */
+    float[] next(KvCache cache, int position, int token);
+
+    /** Copies the keys and values of positions {@code [0, length)} from one cache to another. */
+    void copyPrefix(KvCache from, KvCache to, int length);
+
+    /** Memory a cache holding {@code positions} positions takes. */
+    long kvBytes(int positions);
+
+    /** Memory the weights take, on the heap. */
+    long weightBytes();
+
+    /** The most memory one forward pass allocates at once, for sequences up to {@code contextLimit} tokens. */
+    long workingBytes(int contextLimit);
+
+    /** Caches created and not yet closed; a leak shows here. */
+    int openCaches();
+
+    /** Which kernels run the matrix products, for the startup log. */
+    String kernels();
+
+    /** What the weights are stored as in memory (BF16, Q4, ...). */
+    String weightType();
+
+    @Override
+    void close();
+}
