@@ -8,6 +8,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClas
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -25,8 +26,11 @@ public class ConversationAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(ConversationRepository.class)
     @ConditionalOnProperty(prefix = PREFIX, name = "store", havingValue = "sqlite", matchIfMissing = true)
-    SqliteConversationRepository sqliteConversationRepository(ConversationProperties properties) {
-        return new SqliteConversationRepository(properties.sqliteFileOrDefault());
+    SqliteConversationRepository sqliteConversationRepository(ConversationProperties properties, Environment environment) {
+        java.nio.file.Path file = properties.sqliteFileOrDefault(environment.getProperty("spring.application.name"));
+        org.slf4j.LoggerFactory.getLogger(ConversationAutoConfiguration.class)
+                .info("Conversations are kept in the SQLite file {} (allinone.conversations.sqlite-file)", file);
+        return new SqliteConversationRepository(file);
     }
 
     @Bean

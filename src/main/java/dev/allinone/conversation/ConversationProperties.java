@@ -15,7 +15,10 @@ import java.time.Duration;
  *
  * @param store            {@code sqlite} (a file, the default), {@code redis} (shared by replicas) or {@code memory}
  *                         (this process only)
- * @param sqliteFile       the SQLite database file; {@code ~/.allinone/conversations.db} when not set
+ * @param sqliteFile       the SQLite database file; when not set, one per application:
+ *                         {@code ~/.allinone/<spring.application.name>/conversations.db}, or
+ *                         {@code ./.allinone/conversations.db} in the working directory when the application has no
+ *                         name (the allinone service sets {@code ~/.allinone/conversations.db})
  * @param redisKeyPrefix   prefix of every Redis key the store writes (the server is {@code spring.data.redis.*})
  * @param maxConversations conversations kept; past it the least recently used are deleted
  * @param idleExpiry       a conversation without a turn for this long is deleted
@@ -33,8 +36,17 @@ public record ConversationProperties(
 
     public enum Store { SQLITE, REDIS, MEMORY }
 
-    /** The SQLite file, defaulted. */
-    public Path sqliteFileOrDefault() {
-        return sqliteFile != null && !sqliteFile.toString().isBlank() ? sqliteFile : Path.of(System.getProperty("user.home"), ".allinone", "conversations.db");
+    /**
+     * The SQLite file: the one set, else the application's own, so that two applications of one user never mix
+     * their customers' conversations.
+     */
+    public Path sqliteFileOrDefault(String applicationName) {
+        if (sqliteFile != null && !sqliteFile.toString().isBlank()) {
+            return sqliteFile;
+        }
+        if (applicationName != null && applicationName.matches("[\\w.-]+")) {
+            return Path.of(System.getProperty("user.home"), ".allinone", applicationName, "conversations.db");
+        }
+        return Path.of(".allinone", "conversations.db").toAbsolutePath();
     }
 }

@@ -1,5 +1,6 @@
 package dev.allinone.engine;
 
+import dev.allinone.engine.transformer.WeightFormat;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -12,30 +13,101 @@ import org.springframework.validation.annotation.Validated;
 import java.time.Duration;
 
 /**
- * Admission to the one model and its memory ({@code allinone.engine.*}): requests wait in a bounded queue while
- * another one runs, and every byte of model memory comes out of one budget.
+ * How the engine runs the model ({@code allinone.engine.*}): which kernels and weight format, how long a sequence
+ * may be, how requests wait for the one model, and the one memory budget everything comes out of.
  *
+ * @param weightFormat  weights in memory: blockwise 4-bit (the default), blockwise 8-bit, or BF16 as published
+ * @param kernels       whose kernels run the model: allinone's own (the default) or Jlama's (the reference)
+ * @param threads       threads for the matrix products; 0 means one per available processor
+ * @param contextLimit  longest sequence (prompt plus answer) in tokens; bounds KV-cache memory
+ * @param maxNewTokens  default cap on generated tokens when a request sets none
  * @param queueCapacity requests that may wait for the model; one more is refused at once (503, Retry-After)
  * @param queueTimeout  a request that waited this long without starting is refused (503)
  * @param memoryBudget  all of the model's memory: weights, working memory, attention state of running requests
  *                      and of those kept for reuse; 0 means the JVM's heap less 256 MB for the application
+ * @param kvCacheBudget at most this much memory for attention state kept between requests (system prompts,
+ *                      conversations), within what the memory budget leaves; unset: whatever it leaves; 0 turns
+ *                      reuse off
  * @param warmUp        once the application is ready, compile the kernels and compute the AI services' system
  *                      prompts in the background, so that the first customer does not wait for it
  */
 @Validated
 @ConfigurationProperties("allinone.engine")
 public record EngineProperties(
+        @DefaultValue("q4") @NotNull WeightFormat weightFormat,
+        @DefaultValue("allinone") @NotNull Kernels kernels,
+        @DefaultValue("0") @Min(0) @Max(1024) int threads,
+        @DefaultValue("4096") @Min(64) @Max(32768) int contextLimit,
+        @DefaultValue("256") @Min(1) @Max(32768) int maxNewTokens,
         @DefaultValue("16") @Min(0) @Max(100_000) int queueCapacity,
         @DefaultValue("30s") @NotNull Duration queueTimeout,
         @DefaultValue("0") @NotNull DataSize memoryBudget,
+        DataSize kvCacheBudget,
         @DefaultValue("true") boolean warmUp) {
 
     @ConstructorBinding
     public EngineProperties {
     }
 
-    /** With the default memory budget (the heap less 256 MB). */
-    public EngineProperties(int queueCapacity, Duration queueTimeout) {
-        this(queueCapacity, queueTimeout, DataSize.ofBytes(0), true);
+    /** The defaults: what {@code allinone.engine.*} gives when nothing is set. */
+    public static EngineProperties defaults() {
+        return new EngineProperties(WeightFormat.Q4, Kernels.ALLINONE, 0, 4096, 256, 16, Duration.ofSeconds(30),
+                DataSize.ofBytes(0), null, true);
+    }
+
+    public EngineProperties withWeightFormat(WeightFormat format) {
+        return new EngineProperties(format, kernels, threads, contextLimit, maxNewTokens, queueCapacity, queueTimeout,
+                memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withKernels(Kernels kernels) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withThreads(int threads) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withContextLimit(int contextLimit) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withMaxNewTokens(int maxNewTokens) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withQueue(int queueCapacity, Duration queueTimeout) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withMemoryBudget(DataSize memoryBudget) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withKvCacheBudget(DataSize kvCacheBudget) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    public EngineProperties withWarmUp(boolean warmUp) {
+        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
+                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
+    }
+
+    /** The thread count to use: {@link #threads}, or every available processor when it is 0. */
+    public int effectiveThreads() {
+        return threads > 0 ? Math.min(threads, Runtime.getRuntime().availableProcessors())
+                : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** The cap on kept attention state in bytes: {@link Long#MAX_VALUE} when unset. */
+    public long kvCacheBudgetBytes() {
+        return kvCacheBudget == null ? Long.MAX_VALUE : kvCacheBudget.toBytes();
     }
 }

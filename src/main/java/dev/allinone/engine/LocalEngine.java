@@ -161,7 +161,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
             ModelDirectory dir = loaded.directory();
             log.info("Model {} ready in {} s: {}, weights {}, kernels {}, context limit {} tokens; {}",
                     properties.id(), String.format("%.1f", (System.nanoTime() - opened.beganNanos()) / 1e9), dir,
-                    weightType(), kernels(), properties.contextLimit(), loaded.memory().summary());
+                    weightType(), kernels(), engineProperties.contextLimit(), loaded.memory().summary());
             checkKernels();
             if (dir.isSynthetic()) {
                 warnSynthetic(dir);
@@ -202,7 +202,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         Transformer transformer;
         Text t;
         try {
-            transformer = transformers.load(dir.path(), properties.effectiveThreads());
+            transformer = transformers.load(dir.path(), engineProperties.effectiveThreads());
         } catch (RuntimeException | Error e) {
             text.thenAccept(loaded -> loaded.tokenizer().close());
             throw e;
@@ -219,13 +219,13 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         ModelMemory memory;
         try {
             memory = ModelMemory.plan(engineProperties.memoryBudget().toBytes(), Runtime.getRuntime().maxMemory(),
-                    transformer, properties.contextLimit());
+                    transformer, engineProperties.contextLimit());
         } catch (RuntimeException e) {
             transformer.close();
             t.tokenizer().close();
             throw e;
         }
-        KvCachePool kvCaches = new KvCachePool(transformer, memory.forAttention(), properties.kvCacheBudgetBytes());
+        KvCachePool kvCaches = new KvCachePool(transformer, memory.forAttention(), engineProperties.kvCacheBudgetBytes());
         InferenceWorker worker = new InferenceWorker(transformer, kvCaches::close, engineProperties.queueCapacity(),
                 engineProperties.queueTimeout(), observer);
         return new Loaded(dir, t.tokenizer(), t.prompts(), t.defaults(), transformer, worker,
@@ -336,9 +336,9 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
                                                         TokenListener listener, RequestControl control) {
         Loaded m = requireLoaded();
         int[] prompt = m.prompts().encode(messages, true, m.answers()::tokensOf);
-        int room = properties.contextLimit() - prompt.length;
+        int room = engineProperties.contextLimit() - prompt.length;
         if (room < 1) {
-            throw new PromptTooLongException(prompt.length, properties.contextLimit());
+            throw new PromptTooLongException(prompt.length, engineProperties.contextLimit());
         }
         int maxNewTokens = Math.min(settings.maxNewTokens(), room);
         int systemPrefix = m.systemPrefixes().length(messages, prompt);
@@ -377,8 +377,8 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         Loaded m = requireLoaded();
         int[] prompt = m.prompts().encode(messages, true, m.answers()::tokensOf);
         ChoiceScorer.Plan plan = m.choicePlans().of(choices);
-        if (prompt.length + plan.longest() > properties.contextLimit()) {
-            throw new PromptTooLongException(prompt.length, properties.contextLimit() - plan.longest());
+        if (prompt.length + plan.longest() > engineProperties.contextLimit()) {
+            throw new PromptTooLongException(prompt.length, engineProperties.contextLimit() - plan.longest());
         }
         int systemPrefix = m.systemPrefixes().length(messages, prompt);
         boolean continuation = isContinuation(messages);
@@ -437,8 +437,14 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         return requireLoaded().defaults();
     }
 
-    public ModelProperties properties() {
-        return properties;
+    /** The model's id (owner/name), as answers name it. */
+    public String modelId() {
+        return properties.id();
+    }
+
+    /** How the engine runs ({@code allinone.engine.*}). */
+    public EngineProperties settings() {
+        return engineProperties;
     }
 
     public ModelStatus.Snapshot status() {

@@ -2,7 +2,6 @@ package dev.allinone.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.allinone.model.synthetic.SyntheticCheckpoint;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -68,9 +67,15 @@ public record ModelDirectory(Path path) {
         return missing;
     }
 
-    /** True for checkpoints written by {@link SyntheticCheckpoint}: random weights. */
+    /**
+     * The file that marks a checkpoint of random weights (written by {@code model.synthetic}, for tests and
+     * benchmarks): the engine warns that its answers mean nothing.
+     */
+    public static final String SYNTHETIC_MARKER = "allinone-synthetic.json";
+
+    /** True for checkpoints of random weights (see {@link #SYNTHETIC_MARKER}). */
     public boolean isSynthetic() {
-        return Files.isRegularFile(path.resolve(SyntheticCheckpoint.MARKER_FILE));
+        return Files.isRegularFile(path.resolve(SYNTHETIC_MARKER));
     }
 
     public Path resolve(String file) {

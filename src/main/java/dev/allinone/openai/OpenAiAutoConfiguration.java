@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Import;
 /** The OpenAI-compatible API under {@code /v1}; {@code allinone.openai.enabled=false} leaves it out. */
 @AutoConfiguration(after = WebAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnProperty(prefix = "allinone.openai", name = "enabled", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "allinone.openai", name = "enabled", havingValue = "true")
 @EnableConfigurationProperties(OpenAiProperties.class)
 @Import(OpenAiController.class)
 public class OpenAiAutoConfiguration {

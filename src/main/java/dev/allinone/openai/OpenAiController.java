@@ -1,6 +1,6 @@
 package dev.allinone.openai;
 
-import dev.allinone.engine.EngineAutoConfiguration;
+import dev.allinone.engine.langchain4j.EngineChatModelAutoConfiguration;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.web.Problems;
@@ -58,8 +58,8 @@ class OpenAiController {
     private final ObjectMapper json;
     private final String modelId;
 
-    OpenAiController(@Qualifier(EngineAutoConfiguration.CHAT_MODEL) ChatModel chatModel,
-                     @Qualifier(EngineAutoConfiguration.STREAMING_CHAT_MODEL) StreamingChatModel streamingChatModel,
+    OpenAiController(@Qualifier(EngineChatModelAutoConfiguration.CHAT_MODEL) ChatModel chatModel,
+                     @Qualifier(EngineChatModelAutoConfiguration.STREAMING_CHAT_MODEL) StreamingChatModel streamingChatModel,
                      Problems problems, ObjectMapper json, OpenAiProperties properties, ModelProperties model) {
         this.chatModel = chatModel;
         this.streamingChatModel = streamingChatModel;

@@ -6,7 +6,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The OpenAI-compatible API ({@code allinone.openai.*}).
  *
- * @param enabled serve /v1/chat/completions and /v1/models
+ * @param enabled serve /v1/chat/completions and /v1/models (off unless set in an application that uses allinone
+ *                as a library; the service turns it on)
  * @param modelId the model name /v1/models lists and answers carry; empty for allinone.model.id (requests may
  *                name any model: there is one)
  * @param allowEncodedSlash let an encoded slash ({@code %2F}) through Tomcat, as OpenAI's SDKs send a model id
@@ -16,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("allinone.openai")
 public record OpenAiProperties(
-        @DefaultValue("true") boolean enabled,
+        @DefaultValue("false") boolean enabled,
         String modelId,
         @DefaultValue("false") boolean allowEncodedSlash) {
 }

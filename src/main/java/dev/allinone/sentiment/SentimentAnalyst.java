@@ -1,20 +1,16 @@
 package dev.allinone.sentiment;
 
-import dev.allinone.engine.EngineAutoConfiguration;
 import dev.langchain4j.service.Result;
 import dev.langchain4j.service.SystemMessage;
-import dev.langchain4j.service.spring.AiService;
-
-import static dev.langchain4j.service.spring.AiServiceWiringMode.EXPLICIT;
 
 /**
- * Labels the sentiment of one customer message, in English or Chinese. Wired explicitly to the shared chat
- * model and to no chat memory: every message is judged on its own.
+ * Labels the sentiment of one customer message, in English or Chinese: a LangChain4j AI service on the local
+ * model, with no chat memory (every message is judged on its own). {@link SentimentAutoConfiguration} builds it;
+ * inject it as a bean.
  *
  * <p>The answer is always one of the three labels: the enum return type makes LangChain4j ask for a JSON
  * schema with those values, and the engine picks the most probable of them instead of generating text.
  */
-@AiService(wiringMode = EXPLICIT, chatModel = EngineAutoConfiguration.CHAT_MODEL)
 public interface SentimentAnalyst {
 
     @SystemMessage(fromResource = "/prompts/sentiment-analyst.txt")

@@ -12,7 +12,8 @@ import java.time.Duration;
 /**
  * The REST API ({@code allinone.api.*}).
  *
- * @param enabled         serve /api/**; turn off when embedding the starter in another app
+ * @param enabled         serve /api/** (off unless set in an application that uses allinone as a library; the
+ *                        service turns it on)
  * @param maxInputTokens  longest text or message accepted, in tokens of the model's tokenizer
  * @param retryAfter      seconds a client is told to wait when the model is not ready or busy
  * @param timeout         a request's deadline unless it asks for a shorter one (header Request-Timeout)
@@ -23,7 +24,7 @@ import java.time.Duration;
 @Validated
 @ConfigurationProperties("allinone.api")
 public record ApiProperties(
-        @DefaultValue("true") boolean enabled,
+        @DefaultValue("false") boolean enabled,
         @DefaultValue("512") @Min(1) int maxInputTokens,
         @DefaultValue("10") @Min(1) int retryAfter,
         @DefaultValue("120s") @NotNull Duration timeout,

@@ -5,6 +5,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.core.Ordered;
 import dev.allinone.companion.CompanionAutoConfiguration;
+import dev.allinone.engine.langchain4j.EngineChatModelAutoConfiguration;
 import dev.allinone.security.ApiKeyProperties;
 import dev.allinone.security.ApiKeys;
 import dev.langchain4j.model.TokenCountEstimator;
@@ -17,37 +18,79 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.web.servlet.config.annotation.ResourceHandlerRegistry;
 import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** The REST API under {@code /api}; {@code allinone.api.enabled=false} leaves it out. */
+/**
+ * allinone's HTTP surfaces: the REST API under {@code /api} and its chat page ({@code allinone.api.enabled},
+ * {@code allinone.web.chat-page}), and what they share with the OpenAI-compatible API under {@code /v1}
+ * ({@code allinone.openai.enabled}, its own auto-configuration): API keys, request checks and the one error
+ * pipeline. Nothing here unless a surface is turned on: an application that uses allinone as a library opts in
+ * to each; the service turns them all on.
+ */
 @AutoConfiguration(after = CompanionAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
-@ConditionalOnProperty(prefix = "allinone.api", name = "enabled", matchIfMissing = true)
+@Conditional(WebAutoConfiguration.AnySurface.class)
 @EnableConfigurationProperties({ApiProperties.class, WebProperties.class, ApiKeyProperties.class})
-@Import({SentimentController.class, ChatController.class})
 public class WebAutoConfiguration {
 
-    @Bean
-    InputLimits allinoneInputLimits(TokenCountEstimator tokens, ApiProperties properties) {
-        return new InputLimits(tokens, properties);
+    /** Either API turned on. */
+    static class AnySurface extends AnyNestedCondition {
+        AnySurface() {
+            super(ConfigurationPhase.PARSE_CONFIGURATION);
+        }
+
+        @ConditionalOnProperty(prefix = "allinone.api", name = "enabled", havingValue = "true")
+        static class RestApi {
+        }
+
+        @ConditionalOnProperty(prefix = "allinone.openai", name = "enabled", havingValue = "true")
+        static class OpenAiApi {
+        }
     }
 
-    /**
-     * The chat page (static, under /allinone/) at the root. A redirect rather than a forward: the page loads its
-     * script and style, and calls the API, by relative URLs, so it also works under a servlet context path.
-     */
-    @Bean
-    @ConditionalOnProperty(prefix = "allinone.web", name = "chat-page", havingValue = "true")
-    WebMvcConfigurer allinoneChatPage() {
-        return new WebMvcConfigurer() {
-            @Override
-            public void addViewControllers(ViewControllerRegistry registry) {
-                registry.addRedirectViewController("/", "/allinone/index.html");
-            }
-        };
+    /** The REST API and its chat page. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnProperty(prefix = "allinone.api", name = "enabled", havingValue = "true")
+    @Import({SentimentController.class, ChatController.class})
+    static class RestApi {
+
+        @Bean
+        InputLimits allinoneInputLimits(@Qualifier(EngineChatModelAutoConfiguration.TOKEN_COUNT_ESTIMATOR) TokenCountEstimator tokens,
+                                        ApiProperties properties) {
+            return new InputLimits(tokens, properties);
+        }
+
+        /**
+         * The chat page, under /allinone/ (and at / when asked). Its files are not in a location Spring Boot serves on
+         * its own, so a host application shows nothing unless it turns the page on. A redirect rather than a forward:
+         * the page loads its script and style, and calls the API, by relative URLs, so it also works under a servlet
+         * context path.
+         */
+        @Bean
+        @ConditionalOnProperty(prefix = "allinone.web", name = "chat-page", havingValue = "true")
+        WebMvcConfigurer allinoneChatPage(WebProperties properties) {
+            return new WebMvcConfigurer() {
+                @Override
+                public void addViewControllers(ViewControllerRegistry registry) {
+                    if (properties.chatPageAtRoot()) {
+                        registry.addRedirectViewController("/", "/allinone/index.html");
+                    }
+                }
+
+                @Override
+                public void addResourceHandlers(ResourceHandlerRegistry registry) {
+                    registry.addResourceHandler("/allinone/**").addResourceLocations("classpath:/dev/allinone/chat-page/");
+                }
+            };
+        }
     }
 
     @Bean
@@ -70,7 +113,7 @@ public class WebAutoConfiguration {
     /** Errors of this API's controllers, and of requests under /v1 that reached none, in the API's rendering. */
     @Bean
     ApiErrorResolver allinoneApiErrorResolver(Problems problems, ErrorResponses responses,
-                                              @Value("${allinone.openai.enabled:true}") boolean openAiEnabled) {
+                                              @Value("${allinone.openai.enabled:false}") boolean openAiEnabled) {
         return new ApiErrorResolver(problems, responses, openAiEnabled);
     }
 

@@ -77,7 +77,7 @@ public final class BenchmarkCommand {
                 modelsDir = Path.of(value).toAbsolutePath();
             } else if (!arg.isBlank()) {
                 throw new IllegalArgumentException("Unknown option " + arg
-                        + " (--runs=N --launchers=mvnw,jar,cds --engine --stock --formats=as-is,q4 --models-dir=DIR)");
+                        + " (--runs=N --launchers=mvnw,jar,cds --engine --stock --formats=bf16,q4 --models-dir=DIR)");
             }
         }
 
@@ -191,9 +191,12 @@ public final class BenchmarkCommand {
         Map<WeightFormat, Path> dirs = new LinkedHashMap<>();
         for (WeightFormat format : formats) {
             ModelProperties p = new ModelProperties(MODEL_ID, "main", modelsDir, URI.create("http://127.0.0.1:9"), null, true,
-                    Duration.ofSeconds(5), format, 0, 4096, 256, org.springframework.util.unit.DataSize.ofMegabytes(256), dev.allinone.engine.Kernels.JLAMA);
-            ModelDirectory dir = new ModelResolver(p, new HuggingFaceHub(p.hubUrl(), null, Duration.ofSeconds(5)),
+                    Duration.ofSeconds(5));
+            ModelDirectory resolved = new ModelResolver(p, new HuggingFaceHub(p.hubUrl(), null, Duration.ofSeconds(5)),
                     new ModelStatus()).resolve();
+            // Stock Jlama reads Jlama's own Q4 copy: the one our Jlama reference converts once.
+            ModelDirectory dir = format == WeightFormat.Q4
+                    ? new ModelDirectory(dev.allinone.engine.jlama.JlamaTransformer.q4Copy(resolved.path())) : resolved;
             // Jlama's own downloader treats a directory with this marker as complete.
             Path marker = dir.resolve(".finished");
             if (!Files.exists(marker)) {
@@ -247,7 +250,7 @@ public final class BenchmarkCommand {
         }
         StringBuilder t = new StringBuilder();
         t.append("The engine alone, in a JVM of its own per format (no HTTP). Full-size synthetic Qwen1.5-0.5B-Chat checkpoint (random weights; speed does not depend on their "
-                + "values). `ours` = this project's engine on its own kernels (`allinone.model.kernels=allinone`; Q4 and "
+                + "values). `ours` = this project's engine on its own kernels (`allinone.engine.kernels=allinone`; Q4 and "
                 + "Q8 quantized while loading), `stock` = langchain4j-jlama `JlamaChatModel` 1.11.0-beta19 "
                 + "on the same weights with `-Djlama.max_batch_size=5` (its correct configuration). Medians (p95) of "
                 + runs + " runs; times in ms.\n\n");

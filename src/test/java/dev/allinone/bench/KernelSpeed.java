@@ -1,5 +1,7 @@
 package dev.allinone.bench;
 
+import dev.allinone.engine.transformer.WeightFormat;
+
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.cpu.CpuTransformer;
@@ -23,7 +25,7 @@ public final class KernelSpeed {
         String kind = args[1];
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         long t0 = System.nanoTime();
-        Transformer t = kind.equals("jlama") ? JlamaTransformer.load(dir, threads) : CpuTransformer.load(dir, threads, kind);
+        Transformer t = kind.equals("jlama") ? JlamaTransformer.load(dir, threads) : CpuTransformer.load(dir, threads, WeightFormat.valueOf(kind.toUpperCase(java.util.Locale.ROOT)));
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         int[] prompt = new Random(1).ints(100, 0, 150_000).toArray();
         List<Double> prefill = new ArrayList<>(), decode = new ArrayList<>();

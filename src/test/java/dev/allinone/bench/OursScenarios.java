@@ -50,12 +50,14 @@ public final class OursScenarios {
         int companionAnswerTokens = Integer.parseInt(args[3]);
 
         ModelProperties properties = new ModelProperties("Qwen/Qwen1.5-0.5B-Chat", "main", modelsDir,
-                URI.create("http://127.0.0.1:9"), null, true, Duration.ofSeconds(5), format, 0, 4096,
-                companionAnswerTokens, DataSize.ofMegabytes(256), dev.allinone.engine.Kernels.ALLINONE);
+                URI.create("http://127.0.0.1:9"), null, true, Duration.ofSeconds(5));
+        EngineProperties settings = EngineProperties.defaults().withWeightFormat(format)
+                .withMaxNewTokens(companionAnswerTokens).withKvCacheBudget(DataSize.ofMegabytes(256))
+                .withQueue(16, Duration.ofMinutes(5)).withWarmUp(false);
         ModelStatus status = new ModelStatus();
-        LocalEngine engine = new LocalEngine(properties, new EngineProperties(16, Duration.ofMinutes(5)), new ModelResolver(
+        LocalEngine engine = new LocalEngine(properties, settings, new ModelResolver(
                 properties, new HuggingFaceHub(properties.hubUrl(), null, Duration.ofSeconds(5)), status), status,
-                dev.allinone.engine.EngineAutoConfiguration.transformers(properties), EngineObserver.NONE, Duration.ofSeconds(5));
+                dev.allinone.engine.EngineAutoConfiguration.ownKernels(format), EngineObserver.NONE, Duration.ofSeconds(5));
         engine.start();
         System.out.println("READY");
 

@@ -63,7 +63,7 @@ final class ServiceBench {
         int port = ServiceProcess.freePort();
         List<String> arguments = List.of("--server.port=" + port, "--allinone.model.models-dir=" + modelsDir,
                 "--allinone.model.offline=true", "--allinone.conversations.store=memory",
-                "--allinone.model.max-new-tokens=64", "--logging.level.root=warn");
+                "--allinone.engine.max-new-tokens=64", "--logging.level.root=warn");
         List<String> command = new ArrayList<>();
         if (launcher == Launcher.MVNW) {
             command.addAll(List.of("./mvnw", "-q", "spring-boot:run", "-Dmaven.main.skip=true", "-Dmaven.test.skip=true",

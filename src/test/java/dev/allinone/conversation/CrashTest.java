@@ -143,7 +143,7 @@ class CrashTest {
                 "--enable-native-access=ALL-UNNAMED", "-Djlama.max_batch_size=5", "-Xmx512m",
                 "-cp", System.getProperty("java.class.path"), AllInOneApplication.class.getName(),
                 "--server.port=" + port, "--allinone.model.offline=true",
-                "--allinone.model.models-dir=" + TestModels.tiny(), "--allinone.model.max-new-tokens=8",
+                "--allinone.model.models-dir=" + TestModels.tiny(), "--allinone.engine.max-new-tokens=8",
                 "--allinone.conversations.sqlite-file=" + db));
         Path log = Files.createTempFile(db.getParent(), "service", ".log");
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -38,8 +38,8 @@ class AdmissionTest {
     @BeforeAll
     static void start() {
         // Two may wait; a request that waited 1.5 s is dropped. Answers up to 4000 tokens (seconds of work).
-        engine = TestEngines.start(TestProperties.offline(TestModels.tiny(), 4096, DataSize.ofMegabytes(8)),
-                new EngineProperties(2, Duration.ofMillis(1500)), JlamaTransformer::load);
+        engine = TestEngines.start(TestProperties.offline(TestModels.tiny()),
+                TestProperties.engine(4096, DataSize.ofMegabytes(8)).withQueue(2, Duration.ofMillis(1500)));
     }
 
     @AfterAll
@@ -132,7 +132,7 @@ class AdmissionTest {
 
     @Test
     void afterCloseNothingIsAdmitted() {
-        LocalEngine closing = TestEngines.start(TestProperties.offline(TestModels.tiny(), 4096, DataSize.ofMegabytes(8)));
+        LocalEngine closing = TestEngines.start(TestProperties.offline(TestModels.tiny()), TestProperties.engine(4096, DataSize.ofMegabytes(8)));
         closing.stop();
         assertThatThrownBy(() -> closing.generate(List.of(new PromptEncoder.Message("user", "hi")),
                 new GenerationSettings(SamplingSettings.GREEDY, 3, List.of()), TokenListener.NONE, RequestControl.unlimited()))

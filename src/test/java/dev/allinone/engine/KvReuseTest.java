@@ -47,8 +47,8 @@ class KvReuseTest {
 
     @BeforeAll
     static void start() {
-        cached = TestEngines.start(TestProperties.offline(TestModels.tiny(), 4096, DataSize.ofMegabytes(64)));
-        uncached = TestEngines.start(TestProperties.offline(TestModels.tiny(), 4096, DataSize.ofBytes(0)));
+        cached = TestEngines.start(TestProperties.offline(TestModels.tiny()), TestProperties.engine(4096, DataSize.ofMegabytes(64)));
+        uncached = TestEngines.start(TestProperties.offline(TestModels.tiny()), TestProperties.engine(4096, DataSize.ofBytes(0)));
     }
 
     @AfterAll
@@ -131,7 +131,7 @@ class KvReuseTest {
 
     @Test
     void keptStateStaysWithinTheBudgetAndNothingLeaks() {
-        LocalEngine small = TestEngines.start(TestProperties.offline(TestModels.tiny(), 4096, DataSize.ofKilobytes(512)));
+        LocalEngine small = TestEngines.start(TestProperties.offline(TestModels.tiny()), TestProperties.engine(4096, DataSize.ofKilobytes(512)));
         try {
             for (int i = 0; i < 12; i++) {
                 chat(small, ChatRequest.builder().messages(SystemMessage.from(SYSTEM), UserMessage.from("conversation " + i))

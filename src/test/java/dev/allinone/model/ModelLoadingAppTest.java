@@ -41,7 +41,7 @@ class ModelLoadingAppTest {
             });
             CompletableFuture<ConfigurableApplicationContext> context = CompletableFuture.supplyAsync(() -> app.run(
                     "--server.port=0", "--allinone.model.models-dir=" + modelsDir, "--allinone.model.hub-url=" + hub.url(),
-                    "--allinone.model.offline=false", "--allinone.model.max-new-tokens=4"));
+                    "--allinone.model.offline=false", "--allinone.engine.max-new-tokens=4"));
             try {
                 Http http = new Http(port.get(30, TimeUnit.SECONDS));
 

@@ -43,7 +43,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Spring AI have tests of their own ({@link OpenAiNodeSdkTest}, {@link SpringAiClientTest}).
  */
 @SpringBootTest(classes = AllInOneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"allinone.model.offline=true", "allinone.model.max-new-tokens=24"})
+        properties = {"allinone.model.offline=true", "allinone.engine.max-new-tokens=24"})
 class OpenAiCompatibilityTest {
 
     @DynamicPropertySource

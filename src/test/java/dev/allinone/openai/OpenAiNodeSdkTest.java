@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * registry for {@code npm ci}); skipped without them unless {@code ALLINONE_REQUIRE_NODE} is set, as in CI.
  */
 @SpringBootTest(classes = AllInOneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"allinone.model.offline=true", "allinone.model.max-new-tokens=16"})
+        properties = {"allinone.model.offline=true", "allinone.engine.max-new-tokens=16"})
 class OpenAiNodeSdkTest {
 
     private static final Path SOURCES = Path.of("src", "test", "node", "openai-client");

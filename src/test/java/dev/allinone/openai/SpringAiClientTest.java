@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * the stream starts (an error event inside a 200 stream is silently dropped by Spring AI).
  */
 @SpringBootTest(classes = AllInOneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = {"allinone.model.offline=true", "allinone.model.max-new-tokens=16"})
+        properties = {"allinone.model.offline=true", "allinone.engine.max-new-tokens=16"})
 class SpringAiClientTest {
 
     private static final String MODEL = TestModels.MODEL_ID;

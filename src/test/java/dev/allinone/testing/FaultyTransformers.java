@@ -1,5 +1,6 @@
 package dev.allinone.testing;
 
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.transformer.TransformerFactory;
@@ -22,7 +23,7 @@ public final class FaultyTransformers implements TransformerFactory {
 
     @Override
     public Transformer load(java.nio.file.Path modelDir, int threads) {
-        CpuTransformer real = CpuTransformer.load(modelDir, threads, "q4"); // the default kernels and format
+        CpuTransformer real = CpuTransformer.load(modelDir, threads, WeightFormat.Q4); // the default kernels and format
         return new Transformer() {
             @Override
             public int vocabularySize() {

@@ -34,7 +34,7 @@ public final class RunningApp implements AutoCloseable {
             }
         });
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--allinone.model.offline=true",
-                "--allinone.model.models-dir=" + TestModels.tiny(), "--allinone.model.max-new-tokens=8",
+                "--allinone.model.models-dir=" + TestModels.tiny(), "--allinone.engine.max-new-tokens=8",
                 "--spring.lifecycle.timeout-per-shutdown-phase=5s"));
         for (String setting : settings) {
             args.add("--" + setting);

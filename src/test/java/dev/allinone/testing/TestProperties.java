@@ -1,32 +1,38 @@
 package dev.allinone.testing;
 
+import dev.allinone.engine.EngineProperties;
 import dev.allinone.model.ModelProperties;
-import dev.allinone.engine.transformer.WeightFormat;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.util.unit.DataSize;
 
-/** {@link ModelProperties} for tests: offline, two threads, the defaults otherwise. */
+/** Settings for tests: the model offline, and the engine as shipped (our kernels, Q4) on two threads. */
 public final class TestProperties {
 
     private TestProperties() {
     }
 
-    public static ModelProperties offline(Path modelsDir, WeightFormat format, int maxNewTokens) {
+    public static ModelProperties offline(Path modelsDir) {
         return new ModelProperties(TestModels.MODEL_ID, "main", modelsDir, URI.create("http://127.0.0.1:9"), null, true,
-                Duration.ofSeconds(10), format, 2, 4096, maxNewTokens, DataSize.ofMegabytes(256), dev.allinone.engine.Kernels.JLAMA);
-    }
-
-    /** Like {@link #offline}, with a context limit and a KV reuse budget of its own. */
-    public static ModelProperties offline(Path modelsDir, int contextLimit, DataSize kvCacheBudget) {
-        return new ModelProperties(TestModels.MODEL_ID, "main", modelsDir, URI.create("http://127.0.0.1:9"), null, true,
-                Duration.ofSeconds(10), WeightFormat.AS_IS, 2, contextLimit, 16, kvCacheBudget, dev.allinone.engine.Kernels.JLAMA);
+                Duration.ofSeconds(10));
     }
 
     public static ModelProperties online(Path modelsDir, URI hub, String token) {
-        return new ModelProperties(TestModels.MODEL_ID, "main", modelsDir, hub, token, false,
-                Duration.ofSeconds(10), WeightFormat.AS_IS, 2, 4096, 16, DataSize.ofMegabytes(256), dev.allinone.engine.Kernels.JLAMA);
+        return new ModelProperties(TestModels.MODEL_ID, "main", modelsDir, hub, token, false, Duration.ofSeconds(10));
+    }
+
+    /**
+     * The engine's defaults (the kernels and weight format users run), on two threads, answers capped at 16 tokens,
+     * no background warm-up.
+     */
+    public static EngineProperties engine() {
+        return EngineProperties.defaults().withThreads(2).withMaxNewTokens(16).withWarmUp(false);
+    }
+
+    /** {@link #engine()} with a context limit and a cap on kept attention state of its own. */
+    public static EngineProperties engine(int contextLimit, DataSize kvCacheBudget) {
+        return engine().withContextLimit(contextLimit).withKvCacheBudget(kvCacheBudget);
     }
 }

@@ -21,10 +21,10 @@ import org.springframework.test.context.DynamicPropertySource;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
                 "allinone.model.offline=true",
-                "allinone.model.max-new-tokens=12",
+                "allinone.engine.max-new-tokens=12",
                 "allinone.companion.memory-window=4",
                 // Small enough that the load test fills it: kept state must stay within it.
-                "allinone.model.kv-cache-budget=2MB",
+                "allinone.engine.kv-cache-budget=2MB",
         })
 abstract class ApiTestBase {
 

@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(classes = AllInOneApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
                 "allinone.model.offline=true",
-                "allinone.model.max-new-tokens=16",
-                "allinone.model.kv-cache-budget=2MB",
+                "allinone.engine.max-new-tokens=16",
+                "allinone.engine.kv-cache-budget=2MB",
                 "allinone.engine.queue-capacity=4",
                 "allinone.engine.queue-timeout=2s",
                 "allinone.api.timeout=4s",

@@ -39,7 +39,7 @@ import static org.awaitility.Awaitility.await;
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = {
                 "allinone.model.offline=true",
-                "allinone.model.max-new-tokens=3000",
+                "allinone.engine.max-new-tokens=3000",
                 "allinone.engine.queue-capacity=2",
                 "allinone.engine.queue-timeout=20s",
                 "allinone.api.max-concurrent-per-client=1",

@@ -43,7 +43,7 @@ class ShutdownTest {
             }
         });
         ConfigurableApplicationContext context = app.run("--server.port=0", "--allinone.model.offline=true",
-                "--allinone.model.models-dir=" + TestModels.tiny(), "--allinone.model.max-new-tokens=200",
+                "--allinone.model.models-dir=" + TestModels.tiny(), "--allinone.engine.max-new-tokens=200",
                 "--allinone.engine.queue-capacity=8", "--spring.lifecycle.timeout-per-shutdown-phase=5s");
         LocalEngine engine = context.getBean(LocalEngine.class);
         int serverPort = port.get(10, TimeUnit.SECONDS);

@@ -26,7 +26,7 @@ public class EngineInfoContributor implements InfoContributor {
     @Override
     public void contribute(Info.Builder builder) {
         Map<String, Object> info = new LinkedHashMap<>();
-        info.put("model", engine.properties().id());
+        info.put("model", engine.modelId());
         info.put("ready", engine.isReady());
         if (engine.isReady()) {
             info.put("weights", engine.weightType());

@@ -36,7 +36,7 @@ public class KvCacheMetrics implements MeterBinder {
         FunctionCounter.builder("allinone.kvcache.reused.tokens", engine, e -> e.kvCacheStats().reusedTokens())
                 .description("Prompt tokens not computed thanks to the KV reuse pool").register(registry);
         FunctionCounter.builder("allinone.kvcache.evictions", engine, e -> e.kvCacheStats().evictions())
-                .description("Cached states dropped to make room within the memory budget (or allinone.model.kv-cache-budget)").register(registry);
+                .description("Cached states dropped to make room within the memory budget (or allinone.engine.kv-cache-budget)").register(registry);
         Gauge.builder("allinone.kvcache.bytes", engine, e -> e.kvCacheStats().bytes()).baseUnit("bytes")
                 .description("Memory the KV reuse pool holds").register(registry);
         Gauge.builder("allinone.kvcache.entries", engine, e -> e.kvCacheStats().entries())

@@ -28,7 +28,7 @@ public class ModelHealthIndicator implements HealthIndicator {
             case FAILED, STOPPED -> Health.down();
             default -> Health.outOfService();
         };
-        health.withDetail("model", engine.properties().id())
+        health.withDetail("model", engine.modelId())
                 .withDetail("phase", s.phase().name().toLowerCase(Locale.ROOT))
                 .withDetail("detail", s.detail());
         if (s.phase() == ModelStatus.Phase.DOWNLOADING) {

@@ -1,5 +1,6 @@
 package dev.allinone.engine.cpu;
 
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
 import jdk.incubator.vector.FloatVector;
@@ -44,15 +45,15 @@ public final class CpuTransformer implements Transformer {
     }
 
     /** Loads a Qwen2 checkpoint (BF16 safetensors, as published) in {@code format}, on {@code threads} threads. */
-    public static CpuTransformer load(Path modelDir, int threads, Qwen2Weights.Format format) {
+    public static CpuTransformer load(Path modelDir, int threads, WeightFormat format) {
         Qwen2Config config = Qwen2Config.read(modelDir);
         Parallel parallel = new Parallel(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         try {
             long start = System.nanoTime();
             Qwen2Weights weights = new Qwen2Weights(new Safetensors(modelDir), config, format, parallel,
-                    format == Qwen2Weights.Format.BF16 ? null : new QuantizedCopy(modelDir, format));
+                    format == WeightFormat.BF16 ? null : new QuantizedCopy(modelDir, format));
             log.info("allinone kernels: weights {} ({} MB on the heap, {}) in {} s", format, weights.bytes() >> 20,
-                    format == Qwen2Weights.Format.BF16 ? "as published" : weights.fromCopy() ? "read from the kept copy"
+                    format == WeightFormat.BF16 ? "as published" : weights.fromCopy() ? "read from the kept copy"
                             : "quantized now", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
             // The checkpoint's mappings (0.9 GB, every page touched while loading) are unreferenced now; a
             // collection unmaps them, so that the process's memory is what it uses, not what it once read.
@@ -64,11 +65,6 @@ public final class CpuTransformer implements Transformer {
             parallel.close();
             throw e;
         }
-    }
-
-    /** Loads in the format named {@code bf16}, {@code q8} or {@code q4}. */
-    public static CpuTransformer load(Path modelDir, int threads, String format) {
-        return load(modelDir, threads, Qwen2Weights.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT)));
     }
 
     @Override

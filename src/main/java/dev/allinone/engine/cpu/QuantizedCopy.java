@@ -1,5 +1,6 @@
 package dev.allinone.engine.cpu;
 
+import dev.allinone.engine.transformer.WeightFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ final class QuantizedCopy {
     private final Path file;
     private final String fingerprint;
 
-    QuantizedCopy(Path modelDir, Qwen2Weights.Format format) {
+    QuantizedCopy(Path modelDir, WeightFormat format) {
         String suffix = "-allinone-" + format.name().toLowerCase(java.util.Locale.ROOT);
         this.file = modelDir.resolveSibling(modelDir.getFileName() + suffix).resolve("weights.bin");
         this.fingerprint = fingerprint(modelDir, format);
@@ -131,7 +132,7 @@ final class QuantizedCopy {
         }
     }
 
-    private static String fingerprint(Path modelDir, Qwen2Weights.Format format) {
+    private static String fingerprint(Path modelDir, WeightFormat format) {
         StringBuilder f = new StringBuilder(format.name()).append(" v").append(VERSION);
         try (Stream<Path> files = Files.list(modelDir)) {
             for (Path p : files.filter(x -> x.getFileName().toString().endsWith(".safetensors")).sorted().toList()) {

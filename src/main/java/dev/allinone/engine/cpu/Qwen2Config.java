@@ -25,7 +25,7 @@ record Qwen2Config(int hidden, int intermediate, int layers, int heads, int kvHe
             String type = c.path("model_type").asText();
             if (!type.equals("qwen2")) {
                 throw new IllegalStateException("The allinone kernels run Qwen2 models; " + modelDir + " is '" + type
-                        + "' (set allinone.model.kernels=jlama)");
+                        + "' (set allinone.engine.kernels=jlama)");
             }
             return new Qwen2Config(c.get("hidden_size").asInt(), c.get("intermediate_size").asInt(),
                     c.get("num_hidden_layers").asInt(), c.get("num_attention_heads").asInt(),

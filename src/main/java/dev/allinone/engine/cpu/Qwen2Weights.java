@@ -1,5 +1,6 @@
 package dev.allinone.engine.cpu;
 
+import dev.allinone.engine.transformer.WeightFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,14 +13,13 @@ import java.util.Map;
 final class Qwen2Weights implements AutoCloseable {
 
     /** How the matrices are held. */
-    enum Format { BF16, Q8, Q4 }
 
     record Layer(float[] inputNorm, Matrix q, float[] qBias, Matrix k, float[] kBias, Matrix v, float[] vBias,
                  Matrix o, float[] postNorm, Matrix gate, Matrix up, Matrix down) {
     }
 
     final Qwen2Config config;
-    final Format format;
+    final WeightFormat format;
     private final EmbeddingTable embeddings;
     final Layer[] layers;
     final float[] outputNorm;
@@ -33,11 +33,11 @@ final class Qwen2Weights implements AutoCloseable {
     /**
      * @param copy where the quantized matrices are kept between starts; null to quantize every time
      */
-    Qwen2Weights(Safetensors files, Qwen2Config config, Format format, Parallel parallel, QuantizedCopy copy) {
+    Qwen2Weights(Safetensors files, Qwen2Config config, WeightFormat format, Parallel parallel, QuantizedCopy copy) {
         this.files = files;
         this.config = config;
         this.format = format;
-        this.stored = format == Format.BF16 || copy == null ? null : copy.read();
+        this.stored = format == WeightFormat.BF16 || copy == null ? null : copy.read();
         this.embeddings = new EmbeddingTable(files.get("model.embed_tokens.weight"));
         this.layers = new Layer[config.layers()];
         for (int i = 0; i < layers.length; i++) {

@@ -13,6 +13,9 @@ import com.github.tjake.jlama.tensor.operations.TensorOperationsProvider;
 import com.github.tjake.jlama.util.PhysicalCoreExecutor;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.transformer.TransformerFactory;
+import dev.allinone.engine.transformer.WeightFormat;
+import dev.allinone.engine.api.EngineSetupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,26 @@ public final class JlamaTransformer implements Transformer {
      * Loads a safetensors model directory (BF16/F32 as published, or Jlama's pre-quantized Q4) for
      * generation, computing in F32.
      */
+    /**
+     * How {@code allinone.engine.kernels=jlama} loads a checkpoint in {@code format}: BF16 as published; Q4 as
+     * Jlama's own Q4, converted once into {@code <dir>-Q4} beside the checkpoint and reused after that. Jlama
+     * 0.8.4's Q8 crashes, so Q8 is refused.
+     */
+    public static TransformerFactory factory(WeightFormat format) {
+        return switch (format) {
+            case BF16 -> JlamaTransformer::load;
+            case Q4 -> (dir, threads) -> load(Q4Converter.convertedOnce(dir), threads);
+            case Q8 -> throw new EngineSetupException("Weight format Q8 runs on allinone's kernels only (Jlama 0.8.4's"
+                    + " Q8 crashes).", "Set allinone.engine.kernels=allinone, or allinone.engine.weight-format=q4 or bf16.");
+        };
+    }
+
+    /** Jlama's Q4 copy of the checkpoint in {@code modelDir}, converted now if it is not there yet. */
+    public static Path q4Copy(Path modelDir) {
+        return Q4Converter.convertedOnce(modelDir);
+    }
+
+    /** Loads the checkpoint in {@code modelDir} as it is (BF16, or a directory {@link Q4Converter} wrote). */
     public static JlamaTransformer load(Path modelDir, int threads) {
         requireVectorModule();
         setThreads(threads);
@@ -94,7 +117,7 @@ public final class JlamaTransformer implements Transformer {
             // Jlama's pool is per JVM and fixed once it has run (a second model in the same JVM, e.g. tests).
             int current = PhysicalCoreExecutor.instance.get().getCoreCount();
             if (current != threads) {
-                log.warn("Jlama's thread pool already runs with {} threads; allinone.model.threads={} is ignored",
+                log.warn("Jlama's thread pool already runs with {} threads; allinone.engine.threads={} is ignored",
                         current, threads);
             }
         }

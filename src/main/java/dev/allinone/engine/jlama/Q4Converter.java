@@ -3,6 +3,9 @@ package dev.allinone.engine.jlama;
 import dev.allinone.model.ModelDirectory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.allinone.engine.api.EngineSetupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.github.tjake.jlama.safetensors.SafeTensorSupport;
 import com.github.tjake.jlama.safetensors.TensorInfo;
 import com.github.tjake.jlama.safetensors.WeightLoader;
@@ -28,16 +31,38 @@ import java.util.stream.Stream;
  * quantized, with its block scales in a {@code .qb} companion tensor), but written inside the models
  * directory and atomically, so nothing is left in the temp directory and a half-converted copy is never used.
  */
-public final class Q4Converter {
+final class Q4Converter {
+
+    private static final Logger log = LoggerFactory.getLogger(Q4Converter.class);
 
     private Q4Converter() {
     }
 
-    public static ModelDirectory converted(ModelDirectory source) {
+    /** The Q4 copy of {@code modelDir}: converted now if it is not there yet, else as kept. */
+    static Path convertedOnce(Path modelDir) {
+        ModelDirectory source = new ModelDirectory(modelDir);
+        ModelDirectory target = converted(source);
+        if (target.isComplete()) {
+            log.info("Jlama Q4: using the converted copy in {}", target);
+            return target.path();
+        }
+        log.info("Jlama Q4: converting {} once into {} ...", source, target);
+        long start = System.nanoTime();
+        try {
+            convert(source, target);
+        } catch (IOException | RuntimeException e) {
+            throw new EngineSetupException("Converting " + source + " to Jlama's Q4 failed: " + e,
+                    "Free disk space in " + modelDir.getParent() + " or set allinone.engine.weight-format=bf16.");
+        }
+        log.info("Jlama Q4: converted in {} s", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+        return target.path();
+    }
+
+    static ModelDirectory converted(ModelDirectory source) {
         return new ModelDirectory(source.path().resolveSibling(source.path().getFileName() + "-Q4"));
     }
 
-    public static void convert(ModelDirectory source, ModelDirectory target) throws IOException {
+    static void convert(ModelDirectory source, ModelDirectory target) throws IOException {
         ModelDirectory.writeAtomically(target.path(), dir -> {
             copyEverythingButWeights(source.path(), dir);
             writeQ4Weights(source, dir.resolve("model.safetensors"));

@@ -61,7 +61,7 @@ public record ModelMemory(long budget, long weights, long working, long fullSequ
                             + "budget is %s (%s).", mb(needed), mb(weights), mb(working), contextLimit, mb(fullSequence),
                     mb(budget), source),
                     "Start the JVM with a larger heap (at least -Xmx" + heapNeeded + "m with the default budget), or lower "
-                    + "allinone.model.context-limit, or use a smaller weight format (allinone.model.weight-format=q4).");
+                    + "allinone.engine.context-limit, or use a smaller weight format (allinone.engine.weight-format=q4).");
         }
         return new ModelMemory(budget, weights, working, fullSequence, source);
     }

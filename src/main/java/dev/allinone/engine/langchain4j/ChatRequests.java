@@ -28,12 +28,12 @@ public final class ChatRequests {
     /**
      * The model's recommended sampling, as LangChain4j defaults. No answer cap: AI services copy these into every
      * request, and a request's own cap also cuts a chosen JSON answer; without one the engine applies
-     * {@code allinone.model.max-new-tokens} to generated answers only.
+     * {@code allinone.engine.max-new-tokens} to generated answers only.
      */
     static ChatRequestParameters defaults(LocalEngine engine) {
         SamplingSettings sampling = engine.defaults().sampling();
         return DefaultChatRequestParameters.builder()
-                .modelName(engine.properties().id())
+                .modelName(engine.modelId())
                 .temperature(sampling.temperature())
                 .topP(sampling.topP())
                 .topK(sampling.topK() > 0 ? sampling.topK() : null)
@@ -64,7 +64,7 @@ public final class ChatRequests {
                 d.repetitionPenalty(),
                 p.frequencyPenalty() != null ? p.frequencyPenalty() : 0,
                 p.presencePenalty() != null ? p.presencePenalty() : 0);
-        int maxNewTokens = p.maxOutputTokens() != null ? p.maxOutputTokens() : engine.properties().maxNewTokens();
+        int maxNewTokens = p.maxOutputTokens() != null ? p.maxOutputTokens() : engine.settings().maxNewTokens();
         return new GenerationSettings(sampling, maxNewTokens, p.stopSequences());
     }
 
@@ -73,7 +73,7 @@ public final class ChatRequests {
                 .aiMessage(AiMessage.from(result.text()))
                 .metadata(EngineResponseMetadata.builder()
                         .id(UUID.randomUUID().toString())
-                        .modelName(engine.properties().id())
+                        .modelName(engine.modelId())
                         .tokenUsage(new TokenUsage(result.promptTokens(), result.outputTokens()))
                         .finishReason(switch (result.finish()) {
                             case STOP -> FinishReason.STOP;
@@ -104,7 +104,7 @@ public final class ChatRequests {
                 .aiMessage(AiMessage.from(text))
                 .metadata(EngineResponseMetadata.builder()
                         .id(UUID.randomUUID().toString())
-                        .modelName(engine.properties().id())
+                        .modelName(engine.modelId())
                         .tokenUsage(new TokenUsage(result.promptTokens(), tokens.length))
                         .finishReason(finish)
                         .choiceProbabilities(result.probabilities())

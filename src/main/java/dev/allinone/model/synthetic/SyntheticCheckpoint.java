@@ -56,9 +56,6 @@ public final class SyntheticCheckpoint {
         }
     }
 
-    /** Name of the marker file that tells the service the weights are random. */
-    public static final String MARKER_FILE = "allinone-synthetic.json";
-
     /** The real model's files minus the weights, copied from Hugging Face into our resources. */
     private static final String RESOURCES = "/qwen1.5-0.5b-chat/";
     private static final List<String> REAL_FILES =
@@ -98,7 +95,7 @@ public final class SyntheticCheckpoint {
             marker.put("seed", seed);
             marker.put("note", "Random weights with the real Qwen1.5-0.5B-Chat config and tokenizer: "
                     + "for tests, smoke runs and benchmarks. Answers are meaningless.");
-            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(MARKER_FILE).toFile(), marker);
+            JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(ModelDirectory.SYNTHETIC_MARKER).toFile(), marker);
 
             Files.writeString(dir.resolve("README.md"), """
                     # Synthetic Qwen1.5-0.5B-Chat checkpoint (%s)

@@ -52,7 +52,7 @@ public final class SentimentEvaluationCommand {
             } else if (arg.startsWith("--limit=")) {
                 limit = Integer.parseInt(arg.substring("--limit=".length()));
             } else if (!arg.isBlank()) {
-                springArgs.add(arg); // e.g. --allinone.model.weight-format=q4
+                springArgs.add(arg); // e.g. --allinone.engine.weight-format=q4
             }
         }
         List<Example> examples = read(file);

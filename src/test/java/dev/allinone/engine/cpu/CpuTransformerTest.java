@@ -1,5 +1,6 @@
 package dev.allinone.engine.cpu;
 
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.testing.TestModels;
@@ -76,7 +77,7 @@ class CpuTransformerTest {
     @ParameterizedTest
     @EnumSource(Case.class)
     void prefillAndDecodeLogitsMatchJlama(Case format) {
-        try (CpuTransformer ours = CpuTransformer.load(dir, 2, Qwen2Weights.Format.valueOf(format.name()))) {
+        try (CpuTransformer ours = CpuTransformer.load(dir, 2, WeightFormat.valueOf(format.name()))) {
             for (int i = 0; i < LENGTHS.length; i++) {
                 int[] tokens = prompt(LENGTHS[i]);
                 float[] prefill, decode;
@@ -112,7 +113,7 @@ class CpuTransformerTest {
     void sixtyFourDecodeStepsFollowJlamasForBf16() {
         int[] prompt = prompt(20);
         double worst = 0;
-        try (CpuTransformer ours = CpuTransformer.load(dir, 2, Qwen2Weights.Format.BF16);
+        try (CpuTransformer ours = CpuTransformer.load(dir, 2, WeightFormat.BF16);
              KvCache theirCache = jlama.newCache(); KvCache ourCache = ours.newCache()) {
             float[] expected = jlama.prefill(theirCache, 0, prompt);
             float[] actual = ours.prefill(ourCache, 0, prompt);
@@ -154,7 +155,7 @@ class CpuTransformerTest {
     @ParameterizedTest
     @EnumSource(Case.class)
     void aTokensLogitsBarelyDependOnHowThePromptWasBatched(Case format) {
-        try (CpuTransformer ours = CpuTransformer.load(dir, 2, Qwen2Weights.Format.valueOf(format.name()))) {
+        try (CpuTransformer ours = CpuTransformer.load(dir, 2, WeightFormat.valueOf(format.name()))) {
             int[] tokens = prompt(31);
             float[] batched;
             try (KvCache cache = ours.newCache()) {

@@ -1,5 +1,6 @@
 package dev.allinone.engine.cpu;
 
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class QuantizedCopyTest {
             }
         }
         int[] prompt = {9707, 11, 1879, 0, 105043, 3837};
-        for (Qwen2Weights.Format format : new Qwen2Weights.Format[]{Qwen2Weights.Format.Q4, Qwen2Weights.Format.Q8}) {
+        for (WeightFormat format : new WeightFormat[]{WeightFormat.Q4, WeightFormat.Q8}) {
             QuantizedCopy copy = new QuantizedCopy(dir, format);
             assertThat(copy.read()).isNull();
             float[] first = logits(dir, format, prompt);
@@ -44,15 +45,15 @@ class QuantizedCopyTest {
         // The checkpoint changes: the copy no longer matches and is made again.
         Path weights = dir.resolve("model.safetensors");
         Files.setLastModifiedTime(weights, FileTime.fromMillis(Files.getLastModifiedTime(weights).toMillis() + 60_000));
-        assertThat(new QuantizedCopy(dir, Qwen2Weights.Format.Q4).read()).isNull();
-        logits(dir, Qwen2Weights.Format.Q4, prompt);
-        assertThat(new QuantizedCopy(dir, Qwen2Weights.Format.Q4).read()).isNotNull();
+        assertThat(new QuantizedCopy(dir, WeightFormat.Q4).read()).isNull();
+        logits(dir, WeightFormat.Q4, prompt);
+        assertThat(new QuantizedCopy(dir, WeightFormat.Q4).read()).isNotNull();
         try (Stream<Path> left = Files.list(dir.resolveSibling("Qwen_Qwen1.5-0.5B-Chat-allinone-q4"))) {
             assertThat(left.map(p -> p.getFileName().toString())).containsExactly("weights.bin"); // no partial files
         }
     }
 
-    private static float[] logits(Path dir, Qwen2Weights.Format format, int[] prompt) {
+    private static float[] logits(Path dir, WeightFormat format, int[] prompt) {
         try (CpuTransformer t = CpuTransformer.load(dir, 2, format); KvCache cache = t.newCache()) {
             return t.prefill(cache, 0, prompt);
         }

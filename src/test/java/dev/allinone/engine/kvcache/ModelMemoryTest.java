@@ -1,5 +1,7 @@
 package dev.allinone.engine.kvcache;
 
+import dev.allinone.testing.TestProperties;
+
 import dev.allinone.engine.EngineAutoConfiguration;
 import dev.allinone.engine.EngineProperties;
 import dev.allinone.engine.LocalEngine;
@@ -37,14 +39,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ModelMemoryTest {
 
-    private static ModelProperties properties(int contextLimit, int maxNewTokens) {
-        return new ModelProperties(TestModels.MODEL_ID, "main", TestModels.tiny(), URI.create("http://127.0.0.1:9"), null,
-                true, Duration.ofSeconds(10), WeightFormat.Q4, 2, contextLimit, maxNewTokens, null, Kernels.ALLINONE);
+    private static EngineProperties properties(int contextLimit, int maxNewTokens) {
+        return TestProperties.engine().withContextLimit(contextLimit).withMaxNewTokens(maxNewTokens);
     }
 
-    private static LocalEngine start(ModelProperties properties, DataSize budget) {
-        return TestEngines.start(properties, new EngineProperties(16, Duration.ofSeconds(30), budget, false),
-                EngineAutoConfiguration.transformers(properties));
+    private static LocalEngine start(EngineProperties properties, DataSize budget) {
+        return TestEngines.start(TestProperties.offline(TestModels.tiny()), properties.withMemoryBudget(budget));
     }
 
     @Test
@@ -62,10 +62,10 @@ class ModelMemoryTest {
     void keptStateMakesRoomForRunningRequestsAndEveryoneStaysWithinTheBudget() {
         // Room for the weights, the working memory and about three sequences at the context limit: ten
         // conversations of growing length cannot all be kept.
-        ModelProperties p = properties(512, 24);
+        EngineProperties p = properties(512, 24);
         long fixed;
         long fullSequence;
-        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, "q4")) {
+        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, WeightFormat.Q4)) {
             fixed = t.weightBytes() + t.workingBytes(512);
             fullSequence = t.kvBytes(512);
         }
@@ -95,7 +95,7 @@ class ModelMemoryTest {
 
     @Test
     void aRequestThatCannotFitIsRefusedBeforeAnyWork() {
-        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, "q4")) {
+        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, WeightFormat.Q4)) {
             KvCachePool pool = new KvCachePool(t, t.kvBytes(64), Long.MAX_VALUE);
             int[] prompt = new int[40];
             assertThatThrownBy(() -> pool.acquire(prompt, 0, true, false, 200))

@@ -150,7 +150,7 @@ class EngineChatModelTest {
         chat(greedy("hello").maxOutputTokens(2).build(), listener);
         assertThatThrownBy(() -> chat(greedy("hello").toolSpecifications(ToolSpecification.builder().name("t").build()).build(), listener))
                 .isInstanceOf(UnsupportedFeatureException.class);
-        // The second request sets no cap: the engine applies its own default (allinone.model.max-new-tokens).
+        // The second request sets no cap: the engine applies its own default (allinone.engine.max-new-tokens).
         assertThat(events).containsExactly("request:2", "response:2", "request:null", "error:UnsupportedFeatureException");
     }
 
@@ -178,8 +178,8 @@ class EngineChatModelTest {
 
     @Test
     void aPromptBeyondTheContextLimitFailsAtOnce() {
-        LocalEngine small = TestEngines.start(TestProperties.offline(TestModels.tiny(), 64,
-                org.springframework.util.unit.DataSize.ofMegabytes(16)));
+        LocalEngine small = TestEngines.start(TestProperties.offline(TestModels.tiny()),
+                TestProperties.engine(64, org.springframework.util.unit.DataSize.ofMegabytes(16)));
         try {
             assertThatThrownBy(() -> new EngineChatModel(small, List.of()).chat(greedy("word ".repeat(100)).build()))
                     .isInstanceOf(PromptTooLongException.class)
