@@ -476,7 +476,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         return m == null ? KvCacheStats.EMPTY : m.kvCaches().stats();
     }
 
-    /** The matrix kernels in use (jlama-native's, or Jlama's Panama Vector API fallback). */
+    /** The matrix kernels in use, as the transformer names them (ours, or Jlama's), for logs and health. */
     public String kernels() {
         return requireLoaded().transformer().kernels();
     }

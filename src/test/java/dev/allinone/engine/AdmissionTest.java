@@ -52,6 +52,15 @@ class AdmissionTest {
                 new GenerationSettings(SamplingSettings.GREEDY, 4000, List.of()), TokenListener.NONE, control);
     }
 
+    /** Until the model thread has taken every queued request (an event, not a guess at how long that takes). */
+    private static void awaitStarted() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (engine.waiting() > 0) {
+            assertThat(System.nanoTime()).as("the queued request started within 30 s").isLessThan(deadline);
+            Thread.sleep(2);
+        }
+    }
+
     private static Throwable failure(CompletableFuture<?> future) {
         try {
             future.get(60, TimeUnit.SECONDS);
@@ -65,7 +74,7 @@ class AdmissionTest {
     void aFullQueueRefusesAtOnceAndAWaitTooLongIsDropped() throws Exception {
         RequestControl running = RequestControl.unlimited();
         CompletableFuture<GenerationResult> first = longAnswer(running);
-        Thread.sleep(100); // the first one runs; the next two wait
+        awaitStarted(); // the first one runs; the next two wait
         List<CompletableFuture<GenerationResult>> waiting = List.of(longAnswer(RequestControl.unlimited()),
                 longAnswer(RequestControl.unlimited()));
         long start = System.nanoTime();

@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * The one thread that runs the model. Jlama's model is not thread-safe (two generations at once crashed the
- * JVM), so every use of the {@link Transformer} goes through here, one task at a time. The worker owns the
+ * The one thread that runs the model. A {@link Transformer} is not thread-safe (its KV caches, working buffers
+ * and, for Jlama, its model: two generations at once crashed the JVM), so every use of it goes through here, one
+ * task at a time. The worker owns the
  * transformer and closes it last.
  *
  * <p>Admission is per request: at most {@code queueCapacity} requests wait; one more is refused at once.

@@ -2,7 +2,6 @@ package dev.allinone.engine.scheduling;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * A request's deadline and cancellation, as the engine sees them. The web layer opens one per HTTP request;
@@ -37,13 +36,6 @@ public final class RequestControl {
     public static RequestControl current() {
         RequestControl c = CURRENT.get();
         return c != null ? c : unlimited();
-    }
-
-    /** Runs {@code work} with this control as the thread's current one. */
-    public <T> T run(Supplier<T> work) {
-        try (Scope ignored = bind()) {
-            return work.get();
-        }
     }
 
     /** Makes this the thread's current control until the scope is closed. */

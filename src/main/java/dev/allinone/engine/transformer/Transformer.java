@@ -1,11 +1,9 @@
 package dev.allinone.engine.transformer;
 
-import dev.allinone.engine.scheduling.InferenceWorker;
-
 /**
  * The neural network, seen from the engine: tokens in, next-token logits out, with the attention keys and
- * values kept in a {@link KvCache}. Implementations are not thread-safe; the {@link InferenceWorker} is the
- * only caller.
+ * values kept in a {@link KvCache}. Implementations are not thread-safe: the engine's one inference thread
+ * ({@code engine.scheduling.InferenceWorker}) is the only caller.
  */
 public interface Transformer extends AutoCloseable {
 
