@@ -23,7 +23,7 @@ public final class CompiledKernelsCheck {
     /** Compiled kernels do tens of GFLOP/s per thread on any machine with vector units; uncompiled ones ~0.05. */
     static final double MIN_GFLOPS = 1.0;
     private static final int ROWS = 256, COLS = 1024;
-    private static final long WINDOW_NANOS = 25_000_000L, MAX_NANOS = 10_000_000_000L,
+    private static final long WINDOW_NANOS = 25_000_000L, MAX_NANOS = 30_000_000_000L,
             FLAGGED_NANOS = 500_000_000L;
 
     /**
@@ -45,7 +45,7 @@ public final class CompiledKernelsCheck {
 
     /**
      * Runs the check on the calling thread: ~0.1–0.3 s when the kernels compile, longer while the JIT compiler is
-     * busy with the rest of a starting application (its queue is long on two cores), up to 10 s when they never
+     * busy with the rest of a starting application (its queue is long on two cores), up to 30 s when they never
      * compile. The engine runs it beside the model's load.
      */
     public static Verdict run() {
@@ -85,8 +85,9 @@ public final class CompiledKernelsCheck {
     }
 
     /**
-     * GFLOP/s of a one-token product on one thread, in windows of 25 ms until three windows in a row agree
-     * within 20% above the threshold (compiled), or until 10 s have passed (the compiler had its chance).
+     * GFLOP/s of a one-token product on one thread (the best window), in windows of 25 ms until three windows in a
+     * row agree within 20% above the threshold (compiled), or until 30 s have passed: on two busy cores right after
+     * startup the compiler's queue can hold the product back for over 10 s (seen once in CI, at 0.7 GFLOP/s).
      */
     private static double timedProduct(long maxNanos) {
         ByteBuffer weights = ByteBuffer.allocate(2 * ROWS * COLS);
@@ -100,7 +101,7 @@ public final class CompiledKernelsCheck {
             x[i] = (float) random.nextDouble(-1, 1);
         }
         long begin = System.nanoTime();
-        double last = 0;
+        double last = 0, best = 0;
         int agreeing = 0;
         while (System.nanoTime() - begin < maxNanos) {
             long windowStart = System.nanoTime();
@@ -112,10 +113,11 @@ public final class CompiledKernelsCheck {
             double gflops = 2.0 * ROWS * COLS * products / (System.nanoTime() - windowStart);
             agreeing = gflops >= MIN_GFLOPS && Math.abs(gflops - last) <= 0.2 * Math.max(gflops, last) ? agreeing + 1 : 0;
             last = gflops;
+            best = Math.max(best, gflops);
             if (agreeing >= 3) {
                 break;
             }
         }
-        return last;
+        return best;
     }
 }
