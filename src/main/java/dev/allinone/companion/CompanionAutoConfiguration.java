@@ -19,7 +19,7 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import dev.langchain4j.model.chat.ChatModel;
 
 /**
- * The support companion: a {@link ConversationStore} over the configured repository, the {@link Companion} on the
+ * The support companion: a {@link CompanionConversations} over the configured repository, the {@link Companion} on the
  * local model with a memory window per conversation in that store, and the conversations it holds. Every bean
  * can be replaced.
  */
@@ -30,8 +30,8 @@ public class CompanionAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ConversationStore conversationStore(ConversationRepository repository, ConversationProperties properties) {
-        return new ConversationStore(repository, properties);
+    CompanionConversations companionConversations(ConversationRepository repository, ConversationProperties properties) {
+        return new CompanionConversations(repository, properties);
     }
 
     @Bean
@@ -39,7 +39,7 @@ public class CompanionAutoConfiguration {
     Companion companion(@Qualifier(EngineChatModelAutoConfiguration.CHAT_MODEL) ChatModel chatModel,
                         @Qualifier(EngineChatModelAutoConfiguration.STREAMING_CHAT_MODEL) StreamingChatModel streaming,
                         @Qualifier(EngineChatModelAutoConfiguration.TOKEN_COUNT_ESTIMATOR) TokenCountEstimator tokens,
-                        ConversationStore store, CompanionProperties properties) {
+                        CompanionConversations store, CompanionProperties properties) {
         ChatMemoryProvider memory = conversationId -> new ConversationMemory(conversationId, store,
                 properties.memoryWindow(), properties.memoryTokens(), tokens);
         return AiServices.builder(Companion.class).chatModel(chatModel).streamingChatModel(streaming)
@@ -55,7 +55,7 @@ public class CompanionAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ConversationService conversationService(ConversationStore store, Companion companion, SentimentAnalyst analyst) {
+    ConversationService conversationService(CompanionConversations store, Companion companion, SentimentAnalyst analyst) {
         return new ConversationService(store, companion, analyst);
     }
 }

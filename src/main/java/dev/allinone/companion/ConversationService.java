@@ -26,7 +26,7 @@ import java.util.concurrent.CancellationException;
 public class ConversationService {
 
     /** What one turn produced. */
-    public record Turn(String conversationId, String reply, SentimentScores sentiment) {
+    public record TurnResult(String conversationId, String reply, SentimentScores sentiment) {
     }
 
     /** Receives a streamed turn; called from the model's thread, so it must be quick. */
@@ -43,11 +43,11 @@ public class ConversationService {
         void failed(Throwable error);
     }
 
-    private final ConversationStore store;
+    private final CompanionConversations store;
     private final Companion companion;
     private final SentimentAnalyst analyst;
 
-    public ConversationService(ConversationStore store, Companion companion, SentimentAnalyst analyst) {
+    public ConversationService(CompanionConversations store, Companion companion, SentimentAnalyst analyst) {
         this.store = store;
         this.companion = companion;
         this.analyst = analyst;
@@ -58,15 +58,15 @@ public class ConversationService {
      * Labels and answers {@code message} in conversation {@code conversationId}, or in a new conversation when
      * it is null.
      */
-    public Turn chat(String owner, String conversationId, String message) {
-        try (ConversationStore.Turn turn = begin(owner, conversationId)) {
+    public TurnResult chat(String owner, String conversationId, String message) {
+        try (CompanionConversations.PendingTurn turn = begin(owner, conversationId)) {
             String id = turn.conversationId();
             try {
                 SentimentScores sentiment = SentimentScores.of(analyst.analyzeWithDetails(message));
                 String reply = companion.chat(id, message);
                 Instant now = Instant.now();
-                turn.commit(HistoryEntry.user(message, sentiment.sentiment(), now), HistoryEntry.assistant(reply, now));
-                return new Turn(id, reply, sentiment);
+                turn.commit(HistoryEntry.user(message, sentiment.sentiment().name(), now), HistoryEntry.assistant(reply, now));
+                return new TurnResult(id, reply, sentiment);
             } finally {
                 companion.evictChatMemory(id);
             }
@@ -80,7 +80,7 @@ public class ConversationService {
      */
     public void chatStream(String owner, String conversationId, String message, RequestControl control,
                            StreamListener listener) {
-        ConversationStore.Turn turn = begin(owner, conversationId);
+        CompanionConversations.PendingTurn turn = begin(owner, conversationId);
         String id = turn.conversationId();
         boolean streaming = false;
         try {
@@ -97,7 +97,7 @@ public class ConversationService {
                                         : new CancellationException("The answer was cancelled");
                             }
                             Instant now = Instant.now();
-                            turn.commit(HistoryEntry.user(message, sentiment.sentiment(), now),
+                            turn.commit(HistoryEntry.user(message, sentiment.sentiment().name(), now),
                                     HistoryEntry.assistant(response.aiMessage().text(), now));
                         } catch (RuntimeException e) {
                             end(turn);
@@ -132,15 +132,15 @@ public class ConversationService {
         }
     }
 
-    private void end(ConversationStore.Turn turn) {
+    private void end(CompanionConversations.PendingTurn turn) {
         companion.evictChatMemory(turn.conversationId()); // its memory is in the store; nothing to keep here
         turn.close();
     }
 
     /** Takes the conversation's turn, waiting at most until the request's deadline. */
-    private ConversationStore.Turn begin(String owner, String conversationId) {
+    private CompanionConversations.PendingTurn begin(String owner, String conversationId) {
         try {
-            ConversationStore.Turn turn = store.begin(owner, conversationId, RequestControl.current().remainingNanos());
+            CompanionConversations.PendingTurn turn = store.begin(owner, conversationId, RequestControl.current().remainingNanos());
             if (turn == null) {
                 throw new DeadlineExceededException("The request's deadline passed while an earlier message of"
                         + " the same conversation was being answered");

@@ -31,6 +31,11 @@ public interface ConversationRepository extends AutoCloseable {
 
     long count();
 
+    /** How durable a kept turn is, for the health details; null when there is nothing to say. */
+    default String durability() {
+        return null;
+    }
+
     /** Throws if the store cannot be reached (for the health check). */
     void check();
 

@@ -18,6 +18,10 @@ public class ConversationStoreHealthIndicator implements HealthIndicator {
         try {
             repository.check();
             health = Health.up().withDetail("conversations", repository.count());
+            String durability = repository.durability();
+            if (durability != null) {
+                health.withDetail("durability", durability);
+            }
         } catch (RuntimeException e) {
             health = Health.down().withDetail("error", e.getMessage());
         }

@@ -1,13 +1,14 @@
 package dev.allinone.conversation;
 
-import dev.allinone.sentiment.Sentiment;
-
 import java.time.Instant;
 
-/** A message of a conversation as people see it; {@code sentiment} is set on user messages. */
-public record HistoryEntry(String role, String text, Sentiment sentiment, Instant at) {
+/**
+ * A message of a conversation as people see it. {@code sentiment} is the label the support desk gave a user
+ * message (a name of {@code sentiment.Sentiment}), kept as text: the store keeps it, it does not interpret it.
+ */
+public record HistoryEntry(String role, String text, String sentiment, Instant at) {
 
-    public static HistoryEntry user(String text, Sentiment sentiment, Instant at) {
+    public static HistoryEntry user(String text, String sentiment, Instant at) {
         return new HistoryEntry("user", text, sentiment, at);
     }
 

@@ -155,6 +155,34 @@ public class SqliteConversationRepository implements ConversationRepository {
         }
     }
 
+    /**
+     * How durable a committed turn is, as the database reports it in effect (not as configured): the write-ahead
+     * log and {@code synchronous=FULL}, so a committed turn survives a power loss, not only a crash of the process.
+     */
+    @Override
+    public synchronized String durability() {
+        try (Statement s = connection.createStatement()) {
+            String journal;
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+                journal = rs.next() ? rs.getString(1) : "?";
+            }
+            int synchronous;
+            try (ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+                synchronous = rs.next() ? rs.getInt(1) : -1;
+            }
+            String level = switch (synchronous) {
+                case 0 -> "OFF";
+                case 1 -> "NORMAL";
+                case 2 -> "FULL";
+                case 3 -> "EXTRA";
+                default -> String.valueOf(synchronous);
+            };
+            return "journal_mode=" + journal + ", synchronous=" + level;
+        } catch (SQLException e) {
+            throw failed("read the settings of", e);
+        }
+    }
+
     @Override
     public synchronized void check() {
         try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT 1 FROM conversation LIMIT 1")) {

@@ -73,7 +73,7 @@ class ChatController {
     ChatResponse chat(@Valid @RequestBody ChatRequest request, HttpServletRequest http) {
         checkId(request.conversationId(), "conversationId");
         limits.check("message", request.message());
-        ConversationService.Turn turn = conversations.chat(Caller.of(http).owner(), request.conversationId(),
+        ConversationService.TurnResult turn = conversations.chat(Caller.of(http).owner(), request.conversationId(),
                 request.message());
         return new ChatResponse(turn.conversationId(), turn.reply(), turn.sentiment().sentiment());
     }
@@ -104,7 +104,7 @@ class ChatController {
         checkId(id, "id");
         ConversationRecord conversation = conversations.find(Caller.of(http).owner(), id);
         List<MessageView> messages = conversation.history().stream()
-                .map(e -> new MessageView(e.role(), e.text(), e.sentiment(), e.at()))
+                .map(e -> new MessageView(e.role(), e.text(), e.sentiment() == null ? null : Sentiment.valueOf(e.sentiment()), e.at()))
                 .toList();
         return new ConversationView(conversation.id(), conversation.createdAt(), messages);
     }

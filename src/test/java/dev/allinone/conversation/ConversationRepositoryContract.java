@@ -40,7 +40,7 @@ abstract class ConversationRepositoryContract {
         ConversationRecord created = ConversationRecord.create(UUID.randomUUID().toString(), owner, at);
         return created.next(List.of(SystemMessage.from("Be kind."), UserMessage.from("我的订单晚了 😟"),
                         AiMessage.from("Sorry! Let me check.")),
-                List.of(HistoryEntry.user("我的订单晚了 😟", Sentiment.NEGATIVE, at), HistoryEntry.assistant("Sorry! Let me check.", at)),
+                List.of(HistoryEntry.user("我的订单晚了 😟", Sentiment.NEGATIVE.name(), at), HistoryEntry.assistant("Sorry! Let me check.", at)),
                 at);
     }
 

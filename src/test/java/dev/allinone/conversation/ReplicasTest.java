@@ -2,7 +2,7 @@ package dev.allinone.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.allinone.companion.ConversationMemory;
-import dev.allinone.companion.ConversationStore;
+import dev.allinone.companion.CompanionConversations;
 import dev.allinone.testing.Http;
 import dev.allinone.testing.RunningApp;
 import dev.allinone.testing.TestRedis;
@@ -64,8 +64,8 @@ class ReplicasTest {
                 oracle.add(SystemMessage.from(system));
                 oracle.add(UserMessage.from(message));
                 oracle.add(AiMessage.from(reply));
-                List<ChatMessage> onA = a.bean(ConversationStore.class).getMessages(id);
-                List<ChatMessage> onB = b.bean(ConversationStore.class).getMessages(id);
+                List<ChatMessage> onA = a.bean(CompanionConversations.class).getMessages(id);
+                List<ChatMessage> onB = b.bean(CompanionConversations.class).getMessages(id);
                 assertThat(onA).as("memory after turn %d", turn).isEqualTo(oracle.messages());
                 assertThat(onB).isEqualTo(onA);
                 assertThat(onA.size() - 1).isLessThanOrEqualTo(WINDOW);

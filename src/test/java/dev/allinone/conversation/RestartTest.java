@@ -1,7 +1,7 @@
 package dev.allinone.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.allinone.companion.ConversationStore;
+import dev.allinone.companion.CompanionConversations;
 import dev.allinone.testing.Http;
 import dev.allinone.testing.RunningApp;
 import dev.langchain4j.data.message.ChatMessage;
@@ -35,7 +35,7 @@ class RestartTest {
             assertThat(http.post("/api/chat", Http.json(Map.of("conversationId", id, "message", "Where is it now?")))
                     .status()).isEqualTo(200);
             historyBefore = http.get("/api/conversations/" + id).json();
-            memoryBefore = app.bean(ConversationStore.class).getMessages(id);
+            memoryBefore = app.bean(CompanionConversations.class).getMessages(id);
         }
         assertThat(historyBefore.get("messages")).hasSize(4);
         assertThat(memoryBefore).contains(UserMessage.from("我的订单晚了三天，怎么回事？"), UserMessage.from("Where is it now?"));
@@ -43,7 +43,7 @@ class RestartTest {
         try (RunningApp app = RunningApp.start(sqlite)) {
             Http http = app.http();
             assertThat(http.get("/api/conversations/" + id).json()).isEqualTo(historyBefore);
-            ConversationStore store = app.bean(ConversationStore.class);
+            CompanionConversations store = app.bean(CompanionConversations.class);
             assertThat(store.getMessages(id)).isEqualTo(memoryBefore);
 
             Http.Response third = http.post("/api/chat", Http.json(Map.of("conversationId", id, "message", "Thanks!")));

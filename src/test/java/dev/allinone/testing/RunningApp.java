@@ -33,13 +33,17 @@ public final class RunningApp implements AutoCloseable {
                 port.complete(started.getWebServer().getPort());
             }
         });
-        List<String> args = new ArrayList<>(List.of("--server.port=0", "--allinone.model.offline=true",
-                "--allinone.model.models-dir=" + TestModels.tiny(), "--allinone.engine.max-new-tokens=8",
-                "--spring.lifecycle.timeout-per-shutdown-phase=5s"));
-        for (String setting : settings) {
-            args.add("--" + setting);
+        // A setting given here replaces the default of the same name (a repeated command-line option would be a list).
+        java.util.Map<String, String> args = new java.util.LinkedHashMap<>();
+        for (String setting : List.of("server.port=0", "allinone.model.offline=true",
+                "allinone.model.models-dir=" + TestModels.tiny(), "allinone.engine.max-new-tokens=8",
+                "spring.lifecycle.timeout-per-shutdown-phase=5s")) {
+            args.put(setting.substring(0, setting.indexOf('=')), setting);
         }
-        ConfigurableApplicationContext context = app.run(args.toArray(String[]::new));
+        for (String setting : settings) {
+            args.put(setting.substring(0, setting.indexOf('=')), setting);
+        }
+        ConfigurableApplicationContext context = app.run(args.values().stream().map(a -> "--" + a).toArray(String[]::new));
         try {
             return new RunningApp(context, port.get(10, TimeUnit.SECONDS));
         } catch (Exception e) {

@@ -26,7 +26,7 @@ class ChatApiTest extends ApiTestBase {
     Companion companion;
 
     @Autowired
-    dev.allinone.companion.ConversationStore store;
+    dev.allinone.companion.CompanionConversations store;
 
     @Autowired
     io.micrometer.core.instrument.MeterRegistry registry;

@@ -115,7 +115,10 @@ class ServingTest {
         for (int i = 0; i < 3; i++) {
             Http client = new Http(port, "127.0.0." + (10 + i));
             running.add(CompletableFuture.supplyAsync(() -> client.post("/api/chat", chat("long one"), Map.of("Request-Timeout", "4"))));
-            Thread.sleep(300);
+            int admitted = i + 1;
+            // The first runs (its label, then its answer), the others wait: an event to wait for, not a guess.
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.waiting() == admitted - 1
+                    && (admitted > 1 || engine.kvCachesInUse() > 0));
         }
         Http.Response refused = new Http(port, "127.0.0.20").post("/api/chat", chat("one more"), Map.of());
         assertThat(refused.status()).isEqualTo(503);
@@ -163,9 +166,12 @@ class ServingTest {
         assertThat(stream.events().get(0).name()).isEqualTo("sentiment");
         assertThat(stream.events().get(1).name()).isEqualTo("delta");
         // Hung up after three deltas of a 3000-token answer: the model is free again in a moment (allowing for a
-        // busy machine), having generated a small part of the answer.
+        // busy machine), and what it generated after the hang-up is only what was already on its way (events
+        // queued for the writer and the socket's buffers, until a write fails), not the rest of the answer.
         await().atMost(Duration.ofSeconds(10)).until(() -> engine.kvCachesInUse() == 0 && engine.waiting() == 0);
-        assertThat(generated() - generatedBefore).isLessThan(1500);
+        double afterHangUp = generated() - generatedBefore - 3;
+        org.slf4j.LoggerFactory.getLogger(ServingTest.class).info("Tokens generated after the hang-up: {}", afterHangUp);
+        assertThat(afterHangUp).as("tokens generated after the client hung up").isLessThan(32);
         Http.Response next = new Http(port, "127.0.0.42").post("/api/sentiment", Http.json(Map.of("text", "next")), Map.of());
         assertThat(next.status()).isEqualTo(200);
         if (id != null) {
@@ -187,18 +193,31 @@ class ServingTest {
 
     @Test
     void whenTheEngineFailsMidAnswerTheServerStaysUpAndTheConversationIsIntact() {
-        String id = http.post("/api/chat", chat("first"), Map.of("Request-Timeout", "1")).json().path("conversationId").asText(null);
+        // A conversation with one complete turn (its answer may be long: the deadline leaves it time to finish).
+        Http.Response first = http.post("/api/chat", chat("first"), Map.of("Request-Timeout", "60"));
+        assertThat(first.status()).isEqualTo(200);
+        String id = first.json().get("conversationId").asText();
+        JsonNode before = http.get("/api/conversations/" + id).json().get("messages");
+        assertThat(before).hasSize(2);
+
+        // Its next turn breaks in the middle of the answer.
         faults.failAfter(5);
-        Http.Response failed = http.post("/api/chat", chat("this one breaks"), Map.of());
+        Http.Response failed = http.post("/api/chat", Http.json(Map.of("conversationId", id, "message", "this one breaks")),
+                Map.of("Request-Timeout", "60"));
         assertThat(failed.status()).isEqualTo(500);
         assertThat(failed.contentType()).startsWith("application/problem+json");
         assertThat(failed.body()).contains("incident").doesNotContain("injected kernel fault", "\tat ");
         assertThat(engine.kvCachesInUse()).isZero();
-        Http.Response next = http.post("/api/sentiment", Http.json(Map.of("text", "still there?")), Map.of());
+
+        // The conversation is exactly as it was after its last complete turn, and it goes on.
+        assertThat(http.get("/api/conversations/" + id).json().get("messages")).isEqualTo(before);
+        Http.Response next = http.post("/api/chat", Http.json(Map.of("conversationId", id, "message", "still there?")),
+                Map.of("Request-Timeout", "60"));
         assertThat(next.status()).isEqualTo(200);
-        if (id != null) {
-            assertThat(http.get("/api/conversations/" + id).status()).isEqualTo(200);
-        }
+        JsonNode after = http.get("/api/conversations/" + id).json().get("messages");
+        assertThat(after).hasSize(4);
+        assertThat(after.get(0)).isEqualTo(before.get(0));
+        assertThat(after.get(2).get("text").asText()).isEqualTo("still there?");
     }
 
     @Test

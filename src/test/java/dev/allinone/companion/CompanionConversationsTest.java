@@ -24,13 +24,13 @@ import static org.awaitility.Awaitility.await;
  * The companion's conversations over a repository: only complete turns are kept, one turn at a time, owners
  * see only their own, and what is kept stays bounded (a cap, an idle expiry, a history limit).
  */
-class ConversationStoreTest {
+class CompanionConversationsTest {
 
     private final InMemoryConversationRepository repository = new InMemoryConversationRepository();
-    private ConversationStore store;
+    private CompanionConversations store;
 
-    private ConversationStore store(long maxConversations, Duration idleExpiry, int historyLimit) {
-        store = new ConversationStore(repository, new ConversationProperties(ConversationProperties.Store.MEMORY, null,
+    private CompanionConversations store(long maxConversations, Duration idleExpiry, int historyLimit) {
+        store = new CompanionConversations(repository, new ConversationProperties(ConversationProperties.Store.MEMORY, null,
                 "allinone:", maxConversations, idleExpiry, historyLimit));
         return store;
     }
@@ -41,15 +41,15 @@ class ConversationStoreTest {
     }
 
     /** A complete turn, as the conversation service plays it. */
-    private static String turn(ConversationStore store, String owner, String id, String message) throws InterruptedException {
-        try (ConversationStore.Turn turn = store.begin(owner, id, Long.MAX_VALUE)) {
+    private static String turn(CompanionConversations store, String owner, String id, String message) throws InterruptedException {
+        try (CompanionConversations.PendingTurn turn = store.begin(owner, id, Long.MAX_VALUE)) {
             String conversationId = turn.conversationId();
             List<dev.langchain4j.data.message.ChatMessage> memory = new java.util.ArrayList<>(store.getMessages(conversationId));
             memory.add(UserMessage.from(message));
             memory.add(AiMessage.from("re: " + message));
             store.updateMessages(conversationId, memory);
             Instant now = Instant.now();
-            turn.commit(HistoryEntry.user(message, Sentiment.NEUTRAL, now), HistoryEntry.assistant("re: " + message, now));
+            turn.commit(HistoryEntry.user(message, Sentiment.NEUTRAL.name(), now), HistoryEntry.assistant("re: " + message, now));
             return conversationId;
         }
     }
@@ -59,7 +59,7 @@ class ConversationStoreTest {
         store(100, Duration.ofHours(1), 200);
         String id = turn(store, null, null, "first");
 
-        try (ConversationStore.Turn failed = store.begin(null, id, Long.MAX_VALUE)) {
+        try (CompanionConversations.PendingTurn failed = store.begin(null, id, Long.MAX_VALUE)) {
             store.updateMessages(id, List.of(UserMessage.from("half a turn")));
             assertThat(store.getMessages(id)).containsExactly(UserMessage.from("half a turn")); // the turn's own copy
         } // closed without commit: the model failed, the deadline passed
@@ -69,7 +69,7 @@ class ConversationStoreTest {
 
         // A new conversation whose first turn fails does not exist at all.
         String never;
-        try (ConversationStore.Turn failed = store.begin(null, null, Long.MAX_VALUE)) {
+        try (CompanionConversations.PendingTurn failed = store.begin(null, null, Long.MAX_VALUE)) {
             never = failed.conversationId();
         }
         assertThat(store.find(null, never)).isEmpty();
@@ -100,7 +100,7 @@ class ConversationStoreTest {
     void turnsOfOneConversationRunOneAtATime() throws Exception {
         store(100, Duration.ofHours(1), 200);
         String id = turn(store, null, null, "first");
-        try (ConversationStore.Turn running = store.begin(null, id, Long.MAX_VALUE)) {
+        try (CompanionConversations.PendingTurn running = store.begin(null, id, Long.MAX_VALUE)) {
             assertThat(store.begin(null, id, TimeUnit.MILLISECONDS.toNanos(100))).isNull(); // waited, gave up
             assertThat(running.conversationId()).isEqualTo(id);
         }
@@ -112,7 +112,7 @@ class ConversationStoreTest {
     void aTurnThatLostARaceWithAnotherReplicaKeepsNothing() throws Exception {
         store(100, Duration.ofHours(1), 200);
         String id = turn(store, null, null, "first");
-        try (ConversationStore.Turn mine = store.begin(null, id, Long.MAX_VALUE)) {
+        try (CompanionConversations.PendingTurn mine = store.begin(null, id, Long.MAX_VALUE)) {
             // Meanwhile another replica completes a turn of the same conversation.
             ConversationRecord stored = repository.find(id).orElseThrow();
             repository.save(stored.next(stored.memory(), stored.history(), Instant.now()));

@@ -29,16 +29,16 @@ import java.util.function.Consumer;
  *
  * <p>A turn works on a copy of the conversation read when it begins (fresh, so a replica sees what another
  * wrote). While it runs, the companion's memory reads and writes that copy — this class is the companion's
- * {@link ChatMemoryStore} — and {@link Turn#commit} writes the whole conversation once, durably, before the
+ * {@link ChatMemoryStore} — and {@link PendingTurn#commit} writes the whole conversation once, durably, before the
  * reply goes out. A turn that does not complete writes nothing, so a failure, a timeout or a crash leaves the
  * conversation as it was after its last complete turn.
  *
  * <p>Conversations idle for {@code idleExpiry} are deleted (checked on every read, and swept in the
  * background), and past {@code maxConversations} the least recently used are.
  */
-public class ConversationStore implements ChatMemoryStore, AutoCloseable {
+public class CompanionConversations implements ChatMemoryStore, AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(ConversationStore.class);
+    private static final Logger log = LoggerFactory.getLogger(CompanionConversations.class);
 
     private final ConversationRepository repository;
     private final Duration idleExpiry;
@@ -46,11 +46,11 @@ public class ConversationStore implements ChatMemoryStore, AutoCloseable {
     private final int historyLimit;
     private final TurnLocks locks = new TurnLocks();
     /** The turns in progress in this process, by conversation id: at most one each. */
-    private final ConcurrentHashMap<String, Turn> turns = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, PendingTurn> turns = new ConcurrentHashMap<>();
     private final List<Consumer<String>> forgetListeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService sweeper;
 
-    public ConversationStore(ConversationRepository repository, ConversationProperties properties) {
+    public CompanionConversations(ConversationRepository repository, ConversationProperties properties) {
         this.repository = repository;
         this.idleExpiry = properties.idleExpiry();
         this.maxConversations = properties.maxConversations();
@@ -91,7 +91,7 @@ public class ConversationStore implements ChatMemoryStore, AutoCloseable {
      *
      * @throws ConversationNotFoundException when there is no such conversation that {@code owner} may see
      */
-    public Turn begin(String owner, String id, long waitNanos) throws InterruptedException {
+    public PendingTurn begin(String owner, String id, long waitNanos) throws InterruptedException {
         if (id == null) {
             ConversationRecord created = ConversationRecord.create(UUID.randomUUID().toString(), owner, now());
             return start(created, locks.acquire(created.id(), Long.MAX_VALUE), true);
@@ -110,21 +110,21 @@ public class ConversationStore implements ChatMemoryStore, AutoCloseable {
         return start(current.get(), release, false);
     }
 
-    private Turn start(ConversationRecord conversation, Runnable release, boolean created) {
-        Turn turn = new Turn(conversation, release, created);
+    private PendingTurn start(ConversationRecord conversation, Runnable release, boolean created) {
+        PendingTurn turn = new PendingTurn(conversation, release, created);
         turns.put(conversation.id(), turn);
         return turn;
     }
 
     /** One turn of a conversation: ends once; keeps what it did only through {@link #commit}. */
-    public final class Turn implements AutoCloseable {
+    public final class PendingTurn implements AutoCloseable {
         private final ConversationRecord read;
         private final Runnable release;
         private final boolean created;
         private List<ChatMessage> memory;
         private boolean ended;
 
-        private Turn(ConversationRecord read, Runnable release, boolean created) {
+        private PendingTurn(ConversationRecord read, Runnable release, boolean created) {
             this.read = read;
             this.release = release;
             this.created = created;
@@ -196,14 +196,14 @@ public class ConversationStore implements ChatMemoryStore, AutoCloseable {
     @Override
     public List<ChatMessage> getMessages(Object memoryId) {
         String id = String.valueOf(memoryId);
-        Turn turn = turns.get(id);
+        PendingTurn turn = turns.get(id);
         return turn != null ? turn.memory() : live(id).map(ConversationRecord::memory).orElse(List.of());
     }
 
     @Override
     public void updateMessages(Object memoryId, List<ChatMessage> messages) {
         String id = String.valueOf(memoryId);
-        Turn turn = turns.get(id);
+        PendingTurn turn = turns.get(id);
         if (turn != null) {
             turn.memory(messages);
         } else {
