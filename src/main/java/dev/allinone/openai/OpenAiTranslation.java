@@ -17,7 +17,7 @@ import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.output.FinishReason;
 
 import dev.allinone.engine.api.ParameterRange;
-import dev.allinone.web.BadRequestException;
+import dev.allinone.web.errors.BadRequestException;
 import dev.allinone.web.UnicodeText;
 
 import java.util.ArrayList;

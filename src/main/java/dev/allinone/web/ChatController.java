@@ -1,5 +1,10 @@
 package dev.allinone.web;
 
+import dev.allinone.web.errors.ApiController;
+import dev.allinone.web.errors.BadRequestException;
+import dev.allinone.web.errors.ProblemResponses;
+import dev.allinone.web.errors.Problems;
+
 import dev.allinone.companion.ConversationService;
 import dev.allinone.conversation.ConversationRecord;
 import dev.allinone.security.Caller;

@@ -1,5 +1,7 @@
 package dev.allinone.web;
 
+import dev.allinone.web.errors.InputTooLongException;
+
 import dev.langchain4j.model.TokenCountEstimator;
 
 /** Checks input length in tokens, the unit the model's limits are in. */

@@ -1,5 +1,7 @@
 package dev.allinone.web;
 
+import dev.allinone.web.errors.MalformedBodyException;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,5 +1,8 @@
 package dev.allinone.web;
 
+import dev.allinone.web.errors.ApiController;
+import dev.allinone.web.errors.ProblemResponses;
+
 import dev.allinone.sentiment.Sentiment;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.sentiment.SentimentScores;

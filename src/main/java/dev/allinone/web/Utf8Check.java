@@ -1,5 +1,7 @@
 package dev.allinone.web;
 
+import dev.allinone.web.errors.MalformedBodyException;
+
 /**
  * Checks, as the bytes stream by, that a body is well-formed UTF-8 (RFC 3629): no overlong forms ({@code C0 AF} for
  * {@code /}), no encoded surrogates ({@code ED A0 80}), nothing past U+10FFFF, no stray or missing continuation

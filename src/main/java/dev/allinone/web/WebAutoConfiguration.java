@@ -1,5 +1,11 @@
 package dev.allinone.web;
 
+import dev.allinone.web.errors.ApiErrorResolver;
+import dev.allinone.web.errors.ErrorDispatchFilter;
+import dev.allinone.web.errors.ErrorResponses;
+import dev.allinone.web.errors.Problems;
+import dev.allinone.web.errors.TomcatErrorsCustomizer;
+
 import jakarta.servlet.DispatcherType;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;

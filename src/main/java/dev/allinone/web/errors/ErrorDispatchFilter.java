@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.RequestDispatcher;
@@ -15,11 +15,11 @@ import java.io.IOException;
  * reading a body (a malformed chunk, a body that never finished), or anything else the API's resolver could not
  * answer. Written in the API's rendering; errors of the host application's paths go on to its error page.
  */
-class ErrorDispatchFilter extends OncePerRequestFilter {
+public class ErrorDispatchFilter extends OncePerRequestFilter {
 
     private final ErrorResponses responses;
 
-    ErrorDispatchFilter(ErrorResponses responses) {
+    public ErrorDispatchFilter(ErrorResponses responses) {
         this.responses = responses;
     }
 

@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import dev.allinone.companion.ConversationChangedException;
 import dev.allinone.companion.ConversationNotFoundException;

@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * ({@code max_tokens: 1e12} is not an integer this API takes), the byte that is not UTF-8, the place where the
  * JSON stops being JSON. Jackson's own messages name Java types and classes; these do not.
  */
-final class UnreadableBodies {
+public final class UnreadableBodies {
 
     /** What to tell the client: the detail, and the field at fault (null for the body as a whole). */
     record Reason(String detail, String param) {

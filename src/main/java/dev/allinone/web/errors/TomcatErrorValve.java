@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * HTML page: problem details on {@code /api}, OpenAI's error object on {@code /v1}, and both in one body when
  * Tomcat could not even read the path. Errors on the host application's paths keep Tomcat's own page.
  */
-class TomcatErrorValve extends ErrorReportValve {
+public class TomcatErrorValve extends ErrorReportValve {
 
     private final ErrorResponses responses;
     private final String contextPath;

@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 /** A request the API cannot take as sent (a malformed header or body, say), with the part at fault if known. */
 public class BadRequestException extends RuntimeException {

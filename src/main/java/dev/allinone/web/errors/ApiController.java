@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import org.apache.catalina.Lifecycle;
 import org.apache.catalina.Valve;
@@ -15,12 +15,12 @@ import org.springframework.core.Ordered;
  * OpenAI's SDKs needs. That is a setting of the whole server ("passthrough": {@code %2F} stays encoded, so it
  * never turns into a path separator); the service turns it on, an application using this library decides.
  */
-class TomcatErrorsCustomizer implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
+public class TomcatErrorsCustomizer implements WebServerFactoryCustomizer<TomcatServletWebServerFactory>, Ordered {
 
     private final ErrorResponses responses;
     private final boolean allowEncodedSlash;
 
-    TomcatErrorsCustomizer(ErrorResponses responses, boolean allowEncodedSlash) {
+    public TomcatErrorsCustomizer(ErrorResponses responses, boolean allowEncodedSlash) {
         this.responses = responses;
         this.allowEncodedSlash = allowEncodedSlash;
     }

@@ -1,11 +1,11 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import java.io.IOException;
 
 /** A request body that is not UTF-8 (JSON must be); an IOException because it surfaces while reading. */
-class MalformedBodyException extends IOException {
+public class MalformedBodyException extends IOException {
 
-    MalformedBodyException(String message) {
+    public MalformedBodyException(String message) {
         super(message);
     }
 }

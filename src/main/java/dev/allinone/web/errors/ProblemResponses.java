@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -28,5 +28,5 @@ import java.lang.annotation.Target;
         @ApiResponse(responseCode = "504", description = "The request's deadline passed (header Request-Timeout)",
                 content = @Content(mediaType = "application/problem+json", schema = @Schema(implementation = ProblemDetail.class))),
 })
-@interface ProblemResponses {
+public @interface ProblemResponses {
 }

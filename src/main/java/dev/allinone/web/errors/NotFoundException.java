@@ -1,4 +1,4 @@
-package dev.allinone.web;
+package dev.allinone.web.errors;
 
 /** Something a request names does not exist (a model, say): 404, with the parameter that named it. */
 public class NotFoundException extends RuntimeException {
