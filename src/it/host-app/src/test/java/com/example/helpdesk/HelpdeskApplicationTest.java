@@ -1,6 +1,6 @@
 package com.example.helpdesk;
 
-import dev.allinone.engine.EngineChatModel;
+import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.synthetic.SyntheticCheckpoint;
 import org.junit.jupiter.api.Test;
@@ -51,6 +51,8 @@ class HelpdeskApplicationTest {
             assertThat(classifier.classify(message)).isIn((Object[]) Intent.values());
         }
         assertThat(context.getBeansOfType(EngineChatModel.class)).hasSize(1);
+        // Jlama (the reference kernels) is optional: this application did not ask for it and runs without it.
+        assertThat(org.springframework.util.ClassUtils.isPresent("com.github.tjake.jlama.model.AbstractModel", null)).isFalse();
     }
 
     @Test
