@@ -5,11 +5,9 @@ import dev.allinone.engine.langchain4j.EngineChatModelAutoConfiguration;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.testing.Http;
 import dev.allinone.testing.TestModels;
-import dev.langchain4j.data.message.AiMessage;
-import dev.langchain4j.data.message.UserMessage;
+import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.openai.OpenAiChatModel;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -23,14 +21,16 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A host application that already has a chat model of its own (a paid remote one, say; here one that counts its
- * calls) adds allinone: both models exist, the host's own injection points keep the host's, and allinone's
+ * A host application that already has a chat model of its own (LangChain4j's OpenAI client, against a local stand-in
+ * for OpenAI that counts its calls) adds allinone: both models exist, the host's own injection points keep the host's, and allinone's
  * services and endpoints answer from the local model, never from the host's.
  */
 @SpringBootTest(classes = HostApplicationTest.HostApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -40,22 +40,41 @@ class HostApplicationTest {
 
     static final AtomicInteger hostCalls = new AtomicInteger();
 
+    /** Stands in for api.openai.com: answers every chat completion with "host says: ..." and counts them. */
+    static final HttpServer openAi = startOpenAi();
+
+    private static HttpServer startOpenAi() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/v1/chat/completions", exchange -> {
+                hostCalls.incrementAndGet();
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = """
+                        {"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini",
+                         "choices":[{"index":0,"message":{"role":"assistant","content":"host says: hi"},"finish_reason":"stop"}],
+                         "usage":{"prompt_tokens":1,"completion_tokens":3,"total_tokens":4}}""".getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @SpringBootConfiguration
     @EnableAutoConfiguration
     static class HostApplication {
 
-        /** The host's own model, its primary one, as an application using OpenAI's would have. */
+        /** The host's own model, its primary one: LangChain4j's OpenAI client, as such an application has. */
         @Bean
         @Primary
         ChatModel openAiChatModel() {
-            return new ChatModel() {
-                @Override
-                public ChatResponse doChat(ChatRequest request) {
-                    hostCalls.incrementAndGet();
-                    String text = ((UserMessage) request.messages().get(request.messages().size() - 1)).singleText();
-                    return ChatResponse.builder().aiMessage(AiMessage.from("host says: " + text)).build();
-                }
-            };
+            return OpenAiChatModel.builder().baseUrl("http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1")
+                    .apiKey("host-key").modelName("gpt-4o-mini").build();
         }
     }
 
@@ -105,7 +124,8 @@ class HostApplicationTest {
         assertThat(openai.status()).isEqualTo(200);
         assertThat(openai.json().at("/choices/0/message/content").asText()).doesNotStartWith("host says");
 
-        assertThat(hostCalls.get()).as("calls that reached the host's model").isEqualTo(before);
+        assertThat(hostCalls.get()).as("calls that reached the host's OpenAI model").isEqualTo(before);
         assertThat(hostsInjection.chat("hi")).isEqualTo("host says: hi"); // and the host's model still works
+        assertThat(hostCalls.get()).isEqualTo(before + 1);
     }
 }
