@@ -25,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -113,9 +114,10 @@ class AdmissionTest {
     void aRequestPastItsDeadlineWhileQueuedNeverTouchesTheModel() throws Exception {
         RequestControl running = RequestControl.unlimited();
         CompletableFuture<GenerationResult> first = longAnswer(running);
-        Thread.sleep(100);
-        CompletableFuture<GenerationResult> queued = longAnswer(RequestControl.withTimeout(Duration.ofMillis(200)));
-        Thread.sleep(400);
+        awaitStarted();
+        RequestControl shortDeadline = RequestControl.withTimeout(Duration.ofMillis(200));
+        CompletableFuture<GenerationResult> queued = longAnswer(shortDeadline);
+        await().atMost(Duration.ofSeconds(10)).until(shortDeadline::expired); // still queued behind the first
         running.cancel();
         first.get(10, TimeUnit.SECONDS);
         assertThat(failure(queued)).isInstanceOf(DeadlineExceededException.class)
