@@ -16,8 +16,8 @@ import java.util.Locale;
 /**
  * A Qwen1.5-0.5B-Chat checkpoint with random weights and the real config and tokenizer.
  *
- * <p>It runs through exactly the same code as the real model (download, conversion, Jlama, tokenizer, chat
- * template), so tests and benchmarks exercise the real engine offline. Random weights say nothing about
+ * <p>It runs through exactly the same code as the real model (finding the files, quantizing and keeping the
+ * copy, the kernels, tokenizer, chat template), so tests and benchmarks exercise the real engine offline. Random weights say nothing about
  * answer quality; a marker file makes the service warn about them at startup.
  */
 public final class SyntheticCheckpoint {
@@ -25,13 +25,13 @@ public final class SyntheticCheckpoint {
     /** Transformer shapes. {@code FULL} is Qwen1.5-0.5B's own; {@code TINY} keeps its vocabulary. */
     public enum Size {
         /**
-         * For tests. Jlama 0.8.4 computes the MLP wrongly when its width is not a multiple of 128, so the
-         * intermediate size is 256, not something smaller.
+         * For tests. The intermediate size is 256, not something smaller: the tests that compare our kernels
+         * with Jlama's need it, as Jlama 0.8.4 computes the MLP wrongly when its width is not a multiple of 128.
          */
         TINY(64, 256, 2, 4, 4),
         /**
-         * For kernel-level tests: wide enough (MLP 1024) to reach the blocked matrix paths where jlama-native
-         * 0.8.4's batched prefill goes wrong for 6+ rows, one layer to stay quick.
+         * For kernel-level tests: wide enough (MLP 1024) to reach the blocked matrix paths of the kernels (ours,
+         * and jlama-native 0.8.4's, whose batched prefill goes wrong there for 6+ rows), one layer to stay quick.
          */
         SMALL(512, 1024, 1, 8, 8),
         /** The real shape, for benchmarks: speed does not depend on the weight values. */
