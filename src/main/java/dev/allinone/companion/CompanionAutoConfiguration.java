@@ -4,19 +4,19 @@ import dev.allinone.conversation.ConversationAutoConfiguration;
 import dev.allinone.conversation.ConversationProperties;
 import dev.allinone.conversation.ConversationRepository;
 import dev.allinone.engine.langchain4j.EngineChatModelAutoConfiguration;
-import dev.allinone.sentiment.SentimentAutoConfiguration;
-import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.service.AiServices;
 import dev.allinone.sentiment.SentimentAnalyst;
+import dev.allinone.sentiment.SentimentAutoConfiguration;
 import dev.langchain4j.memory.chat.ChatMemoryProvider;
 import dev.langchain4j.model.TokenCountEstimator;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.StreamingChatModel;
+import dev.langchain4j.service.AiServices;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.beans.factory.annotation.Qualifier;
-import dev.langchain4j.model.chat.ChatModel;
 
 /**
  * The support companion: a {@link CompanionConversations} over the configured repository, the {@link Companion} on the

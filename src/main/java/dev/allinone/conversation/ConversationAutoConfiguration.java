@@ -1,5 +1,7 @@
 package dev.allinone.conversation;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.actuate.autoconfigure.health.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -8,10 +10,12 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClas
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.env.Environment;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
+
+import java.nio.file.Path;
 
 /**
  * The conversation store chosen by {@code allinone.conversations.store}: SQLite (default), Redis or memory. A
@@ -21,15 +25,15 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 @EnableConfigurationProperties(ConversationProperties.class)
 public class ConversationAutoConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(ConversationAutoConfiguration.class);
     private static final String PREFIX = "allinone.conversations";
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(ConversationRepository.class)
     @ConditionalOnProperty(prefix = PREFIX, name = "store", havingValue = "sqlite", matchIfMissing = true)
     SqliteConversationRepository sqliteConversationRepository(ConversationProperties properties, Environment environment) {
-        java.nio.file.Path file = properties.sqliteFileOrDefault(environment.getProperty("spring.application.name"));
-        org.slf4j.LoggerFactory.getLogger(ConversationAutoConfiguration.class)
-                .info("Conversations are kept in the SQLite file {} (allinone.conversations.sqlite-file)", file);
+        Path file = properties.sqliteFileOrDefault(environment.getProperty("spring.application.name"));
+        log.info("Conversations are kept in the SQLite file {} (allinone.conversations.sqlite-file)", file);
         return new SqliteConversationRepository(file);
     }
 

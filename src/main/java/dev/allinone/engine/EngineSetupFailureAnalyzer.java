@@ -1,7 +1,6 @@
 package dev.allinone.engine;
 
 import dev.allinone.engine.api.EngineSetupException;
-
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 

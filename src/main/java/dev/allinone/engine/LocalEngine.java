@@ -10,6 +10,7 @@ import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.ModelNotReadyException;
 import dev.allinone.engine.api.PromptTooLongException;
 import dev.allinone.engine.api.TokenListener;
+import dev.allinone.engine.cpu.CompiledKernelsCheck;
 import dev.allinone.engine.generation.ChoiceScorer;
 import dev.allinone.engine.generation.GeneratedAnswers;
 import dev.allinone.engine.generation.GenerationDefaults;
@@ -24,8 +25,6 @@ import dev.allinone.engine.text.HfTokenizer;
 import dev.allinone.engine.text.PromptEncoder;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.transformer.TransformerFactory;
-
-import dev.allinone.engine.cpu.CompiledKernelsCheck;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;

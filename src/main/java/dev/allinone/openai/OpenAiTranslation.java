@@ -1,6 +1,9 @@
 package dev.allinone.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.allinone.engine.api.ParameterRange;
+import dev.allinone.web.UnicodeText;
+import dev.allinone.web.errors.BadRequestException;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;
@@ -15,10 +18,6 @@ import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
 import dev.langchain4j.model.output.FinishReason;
-
-import dev.allinone.engine.api.ParameterRange;
-import dev.allinone.web.errors.BadRequestException;
-import dev.allinone.web.UnicodeText;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,16 +1,15 @@
 package dev.allinone.web;
 
+import dev.allinone.engine.scheduling.RequestControl;
+import dev.allinone.security.ApiKeys;
+import dev.allinone.security.Caller;
+import dev.allinone.security.UnauthorizedException;
 import dev.allinone.web.errors.BadRequestException;
 import dev.allinone.web.errors.BodyTooLargeException;
 import dev.allinone.web.errors.ClientLimitException;
 import dev.allinone.web.errors.ErrorResponses;
 import dev.allinone.web.errors.MalformedBodyException;
 import dev.allinone.web.errors.Problems;
-
-import dev.allinone.engine.scheduling.RequestControl;
-import dev.allinone.security.ApiKeys;
-import dev.allinone.security.Caller;
-import dev.allinone.security.UnauthorizedException;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.FilterChain;

@@ -1,14 +1,15 @@
 package dev.allinone.web;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.allinone.companion.ConversationService;
+import dev.allinone.conversation.ConversationRecord;
+import dev.allinone.engine.scheduling.RequestControl;
+import dev.allinone.security.Caller;
+import dev.allinone.sentiment.Sentiment;
 import dev.allinone.web.errors.ApiController;
 import dev.allinone.web.errors.BadRequestException;
 import dev.allinone.web.errors.ProblemResponses;
 import dev.allinone.web.errors.Problems;
-
-import dev.allinone.companion.ConversationService;
-import dev.allinone.conversation.ConversationRecord;
-import dev.allinone.security.Caller;
-import dev.allinone.sentiment.Sentiment;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -16,12 +17,9 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import org.springframework.http.ProblemDetail;
-import dev.allinone.engine.scheduling.RequestControl;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -29,6 +27,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
 import java.time.Instant;
 import java.util.List;

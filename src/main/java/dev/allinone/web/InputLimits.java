@@ -1,7 +1,6 @@
 package dev.allinone.web;
 
 import dev.allinone.web.errors.InputTooLongException;
-
 import dev.langchain4j.model.TokenCountEstimator;
 
 /** Checks input length in tokens, the unit the model's limits are in. */

@@ -1,12 +1,11 @@
 package dev.allinone.web;
 
-import dev.allinone.web.errors.MalformedBodyException;
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import dev.allinone.web.errors.MalformedBodyException;
 
 import java.io.IOException;
 

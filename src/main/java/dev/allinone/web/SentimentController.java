@@ -1,14 +1,13 @@
 package dev.allinone.web;
 
-import dev.allinone.web.errors.ApiController;
-import dev.allinone.web.errors.ProblemResponses;
-
 import dev.allinone.sentiment.Sentiment;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.sentiment.SentimentScores;
+import dev.allinone.web.errors.ApiController;
+import dev.allinone.web.errors.ProblemResponses;
+import dev.langchain4j.service.Result;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import dev.langchain4j.service.Result;
 import jakarta.validation.Valid;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;

@@ -1,7 +1,7 @@
 package dev.allinone.web;
 
-import dev.allinone.engine.langchain4j.EngineResponseMetadata;
 import dev.allinone.engine.api.Timings;
+import dev.allinone.engine.langchain4j.EngineResponseMetadata;
 import dev.langchain4j.model.chat.response.ChatResponse;
 
 import java.util.Locale;

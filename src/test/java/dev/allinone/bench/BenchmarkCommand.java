@@ -2,12 +2,12 @@ package dev.allinone.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.model.HuggingFaceHub;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelProperties;
 import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
-import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.model.synthetic.SyntheticCheckpoint;
 import dev.allinone.testing.ServiceProcess;
 

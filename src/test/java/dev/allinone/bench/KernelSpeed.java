@@ -1,11 +1,10 @@
 package dev.allinone.bench;
 
-import dev.allinone.engine.transformer.WeightFormat;
-
-import dev.allinone.engine.transformer.KvCache;
-import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.jlama.JlamaTransformer;
+import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.transformer.WeightFormat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

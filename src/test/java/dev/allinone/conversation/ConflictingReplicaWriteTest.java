@@ -1,9 +1,9 @@
 package dev.allinone.conversation;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.testing.Http;
 import dev.allinone.testing.RunningApp;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

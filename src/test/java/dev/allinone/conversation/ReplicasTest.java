@@ -1,8 +1,8 @@
 package dev.allinone.conversation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.allinone.companion.ConversationMemory;
 import dev.allinone.companion.CompanionConversations;
+import dev.allinone.companion.ConversationMemory;
 import dev.allinone.testing.Http;
 import dev.allinone.testing.RunningApp;
 import dev.allinone.testing.TestRedis;

@@ -7,10 +7,9 @@ import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.ModelNotReadyException;
 import dev.allinone.engine.api.SamplingSettings;
 import dev.allinone.engine.api.TokenListener;
+import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.PromptEncoder;
-
-import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;
@@ -25,8 +24,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Who gets the one model, and when: a bounded queue, a wait limit, and request deadlines that stop a

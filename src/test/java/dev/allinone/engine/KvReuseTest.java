@@ -2,7 +2,6 @@ package dev.allinone.engine;
 
 import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.engine.langchain4j.EngineResponseMetadata;
-
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;

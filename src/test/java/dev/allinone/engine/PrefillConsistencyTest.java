@@ -1,27 +1,26 @@
 package dev.allinone.engine;
 
-import dev.allinone.engine.transformer.KvCache;
-
 import dev.allinone.engine.jlama.JlamaTransformer;
+import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.model.HuggingFaceHub;
 import dev.allinone.model.ModelDirectory;
 import dev.allinone.model.ModelResolver;
 import dev.allinone.model.ModelStatus;
-import dev.allinone.engine.transformer.WeightFormat;
+import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import dev.allinone.engine.transformer.Transformer;
-import dev.allinone.testing.TestEngines;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -1,7 +1,6 @@
 package dev.allinone.model;
 
 import dev.allinone.engine.transformer.WeightFormat;
-
 import dev.allinone.testing.LocalHuggingFaceHub;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;

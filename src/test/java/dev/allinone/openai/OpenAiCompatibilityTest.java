@@ -1,7 +1,6 @@
 package dev.allinone.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.allinone.AllInOneApplication;
 import dev.allinone.sentiment.Sentiment;
 import dev.allinone.sentiment.SentimentAnalyst;

@@ -1,11 +1,11 @@
 package dev.allinone.starter;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.engine.langchain4j.EngineChatModelAutoConfiguration;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.testing.Http;
 import dev.allinone.testing.TestModels;
-import com.sun.net.httpserver.HttpServer;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.openai.OpenAiChatModel;
 import org.junit.jupiter.api.Test;

@@ -1,10 +1,10 @@
 package dev.allinone.testing;
 
-import dev.allinone.engine.transformer.WeightFormat;
+import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.transformer.TransformerFactory;
-import dev.allinone.engine.cpu.CpuTransformer;
+import dev.allinone.engine.transformer.WeightFormat;
 
 import java.util.concurrent.atomic.AtomicInteger;
 

@@ -2,11 +2,11 @@ package dev.allinone.testing;
 
 import dev.allinone.engine.EngineProperties;
 import dev.allinone.model.ModelProperties;
+import org.springframework.util.unit.DataSize;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.springframework.util.unit.DataSize;
 
 /** Settings for tests: the model offline, and the engine as shipped (our kernels, Q4) on two threads. */
 public final class TestProperties {

@@ -1,6 +1,7 @@
 package dev.allinone.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.allinone.companion.Companion;
 import dev.allinone.testing.Http;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
@@ -9,7 +10,6 @@ import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import dev.allinone.companion.Companion;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,10 +1,9 @@
 package dev.allinone.engine.actuator;
 
 import dev.allinone.engine.LocalEngine;
+import dev.allinone.engine.cpu.CompiledKernelsCheck;
 import dev.allinone.engine.kvcache.KvCacheStats;
 import dev.allinone.engine.kvcache.ModelMemory;
-
-import dev.allinone.engine.cpu.CompiledKernelsCheck;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 

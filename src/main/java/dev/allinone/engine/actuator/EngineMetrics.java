@@ -4,7 +4,6 @@ import dev.allinone.engine.api.ChoiceResult;
 import dev.allinone.engine.api.EngineObserver;
 import dev.allinone.engine.api.GenerationResult;
 import dev.allinone.engine.api.Timings;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -3,7 +3,6 @@ package dev.allinone.engine.actuator;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.engine.kvcache.KvCacheStats;
 import dev.allinone.engine.kvcache.ModelMemory;
-
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

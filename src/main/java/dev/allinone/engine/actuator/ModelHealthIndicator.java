@@ -1,7 +1,6 @@
 package dev.allinone.engine.actuator;
 
 import dev.allinone.engine.LocalEngine;
-
 import dev.allinone.model.ModelStatus;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;

@@ -1,8 +1,8 @@
 package dev.allinone.engine.cpu;
 
-import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.transformer.WeightFormat;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

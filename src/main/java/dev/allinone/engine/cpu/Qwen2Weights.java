@@ -1,6 +1,7 @@
 package dev.allinone.engine.cpu;
 
 import dev.allinone.engine.transformer.WeightFormat;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 

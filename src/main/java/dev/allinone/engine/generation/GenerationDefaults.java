@@ -1,10 +1,9 @@
 package dev.allinone.engine.generation;
 
-import dev.allinone.engine.api.SamplingSettings;
-import dev.allinone.engine.text.HfTokenizer;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.allinone.engine.api.SamplingSettings;
+import dev.allinone.engine.text.HfTokenizer;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,17 +1,16 @@
 package dev.allinone.engine.jlama;
 
-import dev.allinone.model.ModelDirectory;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.allinone.engine.api.EngineSetupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import com.github.tjake.jlama.safetensors.DType;
 import com.github.tjake.jlama.safetensors.SafeTensorSupport;
 import com.github.tjake.jlama.safetensors.TensorInfo;
 import com.github.tjake.jlama.safetensors.WeightLoader;
 import com.github.tjake.jlama.tensor.AbstractTensor;
 import com.github.tjake.jlama.tensor.Q4ByteBufferTensor;
-import com.github.tjake.jlama.safetensors.DType;
+import dev.allinone.engine.api.EngineSetupException;
+import dev.allinone.model.ModelDirectory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;

@@ -7,7 +7,6 @@ import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.InvalidRequestException;
 import dev.allinone.engine.api.ParameterRange;
 import dev.allinone.engine.api.SamplingSettings;
-
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;

@@ -8,7 +8,6 @@ import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.TokenListener;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.PromptEncoder;
-
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;

@@ -1,7 +1,6 @@
 package dev.allinone.engine.langchain4j;
 
 import dev.allinone.engine.LocalEngine;
-
 import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;

@@ -1,7 +1,6 @@
 package dev.allinone.engine.langchain4j;
 
 import dev.allinone.engine.api.Timings;
-
 import dev.langchain4j.model.chat.response.ChatResponseMetadata;
 
 import java.util.Map;

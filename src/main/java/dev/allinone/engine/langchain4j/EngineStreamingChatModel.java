@@ -3,7 +3,6 @@ package dev.allinone.engine.langchain4j;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.PromptEncoder;
-
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;

@@ -1,7 +1,6 @@
 package dev.allinone.engine.langchain4j;
 
 import dev.allinone.engine.LocalEngine;
-
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.model.TokenCountEstimator;
 

@@ -2,7 +2,6 @@ package dev.allinone.engine.langchain4j;
 
 import dev.allinone.engine.api.InvalidRequestException;
 import dev.allinone.engine.text.PromptEncoder;
-
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.Content;

@@ -4,7 +4,6 @@ import dev.allinone.engine.api.DeadlineExceededException;
 import dev.allinone.engine.api.EngineBusyException;
 import dev.allinone.engine.api.EngineObserver;
 import dev.allinone.engine.transformer.Transformer;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,5 @@
 package dev.allinone.engine.text;
 
-import dev.allinone.engine.api.InvalidRequestException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
@@ -9,6 +7,7 @@ import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import dev.allinone.engine.api.InvalidRequestException;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package dev.allinone.engine.cpu;
 
-import dev.allinone.engine.transformer.WeightFormat;
-import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.jlama.JlamaTransformer;
+import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

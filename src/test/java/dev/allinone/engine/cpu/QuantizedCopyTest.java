@@ -1,7 +1,7 @@
 package dev.allinone.engine.cpu;
 
-import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

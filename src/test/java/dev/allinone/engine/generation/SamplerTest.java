@@ -1,7 +1,6 @@
 package dev.allinone.engine.generation;
 
 import dev.allinone.engine.api.SamplingSettings;
-
 import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;

@@ -6,7 +6,6 @@ import dev.allinone.engine.api.SamplingSettings;
 import dev.allinone.engine.text.HfTokenizer;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
-
 import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

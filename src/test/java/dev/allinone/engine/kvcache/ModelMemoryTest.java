@@ -1,19 +1,17 @@
 package dev.allinone.engine.kvcache;
 
-import dev.allinone.testing.TestProperties;
-
 import dev.allinone.engine.EngineAutoConfiguration;
 import dev.allinone.engine.EngineProperties;
+import dev.allinone.engine.Kernels;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.engine.api.EngineSetupException;
-import dev.allinone.engine.langchain4j.EngineChatModel;
-
 import dev.allinone.engine.cpu.CpuTransformer;
-import dev.allinone.engine.Kernels;
-import dev.allinone.model.ModelProperties;
+import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.engine.transformer.WeightFormat;
+import dev.allinone.model.ModelProperties;
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;
+import dev.allinone.testing.TestProperties;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.ChatMessage;
 import dev.langchain4j.data.message.SystemMessage;

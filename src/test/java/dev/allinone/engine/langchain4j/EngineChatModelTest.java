@@ -8,7 +8,6 @@ import dev.allinone.engine.api.SamplingSettings;
 import dev.allinone.engine.api.TokenListener;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.PromptEncoder;
-
 import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;

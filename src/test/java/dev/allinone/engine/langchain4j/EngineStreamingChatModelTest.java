@@ -1,7 +1,6 @@
 package dev.allinone.engine.langchain4j;
 
 import dev.allinone.engine.LocalEngine;
-
 import dev.allinone.testing.Streamed;
 import dev.allinone.testing.TestEngines;
 import dev.langchain4j.data.message.UserMessage;
