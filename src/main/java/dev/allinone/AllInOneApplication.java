@@ -13,8 +13,8 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 /**
  * The allinone service: one Qwen model on the CPU behind a REST API. Everything is auto-configuration (see
  * {@code META-INF/spring/...AutoConfiguration.imports}), the same beans another Spring Boot application gets
- * when it uses this project as a starter; {@code @AiService} interfaces under this package are found by
- * LangChain4j's scanner.
+ * when it uses this project as a starter. What the service adds to it is in
+ * {@code dev/allinone/allinone-application.yml} ({@link AllInOneApplicationDefaults}): every HTTP surface on.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration

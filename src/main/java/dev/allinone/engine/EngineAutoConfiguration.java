@@ -16,6 +16,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+import java.util.List;
+import java.util.stream.Collectors;
 
 
 /**
@@ -40,16 +44,37 @@ public class EngineAutoConfiguration {
         return ownKernels(properties.weightFormat());
     }
 
+    /**
+     * An old setting would otherwise be ignored without a word, and the engine would run with a default the user
+     * did not choose: stop and say where it went.
+     */
+    static void refuseMovedSettings(Environment environment) {
+        List<String> moved = MOVED_SETTINGS.stream()
+                .filter(name -> environment.containsProperty("allinone.model." + name)).toList();
+        if (!moved.isEmpty()) {
+            throw new EngineSetupException("These settings moved from allinone.model.* to allinone.engine.*: "
+                    + String.join(", ", moved) + ".", "Rename them to " + moved.stream()
+                    .map(name -> "allinone.engine." + name).collect(Collectors.joining(", "))
+                    + " (weight-format as-is is now bf16).");
+        }
+    }
+
     /** This project's kernels ({@code engine.cpu}) holding the weights in {@code format}. */
     public static TransformerFactory ownKernels(WeightFormat format) {
         return (dir, threads) -> CpuTransformer.load(dir, threads, format);
     }
 
+    /** The engine's settings that lived under {@code allinone.model.*} before they moved here. */
+    static final List<String> MOVED_SETTINGS = List.of("weight-format", "kernels", "threads", "context-limit",
+            "max-new-tokens", "kv-cache-budget");
+
     @Bean
     @ConditionalOnMissingBean
     LocalEngine localEngine(ModelProperties model, EngineProperties properties, ModelResolver resolver,
                             ModelStatus status, TransformerFactory transformers, ObjectProvider<EngineObserver> observers,
-                            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") String shutdownGrace) {
+                            @Value("${spring.lifecycle.timeout-per-shutdown-phase:30s}") String shutdownGrace,
+                            Environment environment) {
+        refuseMovedSettings(environment);
         LocalEngine.requireVectorApi();
         return new LocalEngine(model, properties, resolver, status, transformers,
                 observers.getIfAvailable(() -> EngineObserver.NONE), DurationStyle.detectAndParse(shutdownGrace));

@@ -5,7 +5,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 
-/** Finding, downloading and converting the model's files. */
+/** Finding and downloading the model's files; how the engine holds its weights is the engine's. */
 @AutoConfiguration
 @EnableConfigurationProperties(ModelProperties.class)
 public class ModelAutoConfiguration {

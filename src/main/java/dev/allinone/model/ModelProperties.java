@@ -22,7 +22,6 @@ import java.time.Duration;
  * @param hubToken       access token for gated or private models; empty for public ones
  * @param offline        never download: a missing model stops startup with instructions
  * @param downloadTimeout how long a download may stall (connect or read) before it fails
-
  */
 @Validated
 @ConfigurationProperties("allinone.model")

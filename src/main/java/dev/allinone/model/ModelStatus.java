@@ -6,7 +6,7 @@ package dev.allinone.model;
  */
 public final class ModelStatus {
 
-    public enum Phase { PENDING, DOWNLOADING, CONVERTING, LOADING, READY, FAILED, STOPPED }
+    public enum Phase { PENDING, DOWNLOADING, LOADING, READY, FAILED, STOPPED }
 
     /** A consistent view of the status. {@code bytesTotal} is -1 when unknown. */
     public record Snapshot(Phase phase, String detail, long bytesDone, long bytesTotal) {

@@ -7,7 +7,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Import;
 
-/** The OpenAI-compatible API under {@code /v1}; {@code allinone.openai.enabled=false} leaves it out. */
+/** The OpenAI-compatible API under {@code /v1}, when {@code allinone.openai.enabled=true} (the service sets it). */
 @AutoConfiguration(after = WebAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnProperty(prefix = "allinone.openai", name = "enabled", havingValue = "true")

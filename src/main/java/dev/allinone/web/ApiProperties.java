@@ -19,7 +19,8 @@ import java.time.Duration;
  * @param timeout         a request's deadline unless it asks for a shorter one (header Request-Timeout)
  * @param maxTimeout      the longest deadline a request may ask for
  * @param maxBodySize     largest request body accepted, checked before reading or tokenizing it
- * @param maxConcurrentPerClient requests one client (remote address) may have in flight; 0 for no limit
+ * @param maxConcurrentPerClient requests one client (its API key, or its remote address when keys are
+ *                               off) may have in flight; 0 for no limit
  */
 @Validated
 @ConfigurationProperties("allinone.api")

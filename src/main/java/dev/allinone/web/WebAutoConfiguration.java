@@ -111,8 +111,9 @@ public class WebAutoConfiguration {
     }
 
     @Bean
-    ErrorResponses allinoneErrorResponses(ObjectMapper json, ApiProperties properties) {
-        return new ErrorResponses(json, properties.retryAfter());
+    ErrorResponses allinoneErrorResponses(ObjectMapper json, ApiProperties properties,
+                                          @Value("${allinone.openai.enabled:false}") boolean openAiEnabled) {
+        return new ErrorResponses(json, properties.retryAfter(), properties.enabled(), openAiEnabled);
     }
 
     /** Errors of this API's controllers, and of requests under /v1 that reached none, in the API's rendering. */
@@ -157,10 +158,16 @@ public class WebAutoConfiguration {
 
     @Bean
     FilterRegistrationBean<ApiRequestFilter> allinoneApiRequestFilter(ApiProperties properties, ApiKeys keys,
-                                                                       Problems problems, ErrorResponses responses) {
+            Problems problems, ErrorResponses responses, @Value("${allinone.openai.enabled:false}") boolean openAiEnabled) {
         FilterRegistrationBean<ApiRequestFilter> registration =
                 new FilterRegistrationBean<>(new ApiRequestFilter(properties, keys, problems, responses));
-        registration.addUrlPatterns("/api/*", "/v1/*");
+        // Only the surfaces that are on: a host application's own /api or /v1 stays its own.
+        if (properties.enabled()) {
+            registration.addUrlPatterns("/api/*");
+        }
+        if (openAiEnabled) {
+            registration.addUrlPatterns("/v1/*");
+        }
         return registration;
     }
 }

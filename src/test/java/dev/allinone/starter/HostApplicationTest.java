@@ -17,7 +17,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -69,9 +68,8 @@ class HostApplicationTest {
     @EnableAutoConfiguration
     static class HostApplication {
 
-        /** The host's own model, its primary one: LangChain4j's OpenAI client, as such an application has. */
+        /** The host's own model: LangChain4j's OpenAI client, as such an application has (not marked primary). */
         @Bean
-        @Primary
         ChatModel openAiChatModel() {
             return OpenAiChatModel.builder().baseUrl("http://127.0.0.1:" + openAi.getAddress().getPort() + "/v1")
                     .apiKey("host-key").modelName("gpt-4o-mini").build();

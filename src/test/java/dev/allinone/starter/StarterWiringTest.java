@@ -29,6 +29,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.jackson.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -96,6 +97,26 @@ class StarterWiringTest {
     }
 
     @Test
+    void injectionByTypeAloneGetsTheHostsOwnModelAndOursOnlyWhenTheHostHasNone() {
+        host.withUserConfiguration(HostModel.class, HostInjection.class).run(context ->
+                assertThat(context.getBean(Injected.class).model()).isSameAs(context.getBean("openAiChatModel")));
+        host.withUserConfiguration(HostInjection.class).run(context ->
+                assertThat(context.getBean(Injected.class).model()).isInstanceOf(EngineChatModel.class));
+    }
+
+    @Test
+    void aSurfaceThatIsOffLeavesItsPathToTheHost() {
+        host.withPropertyValues("allinone.openai.enabled=true").run(context -> {
+            FilterRegistrationBean<?> checks = context.getBean("allinoneApiRequestFilter", FilterRegistrationBean.class);
+            assertThat(checks.getUrlPatterns()).containsExactly("/v1/*"); // the host's own /api/** is not ours
+        });
+        host.withPropertyValues("allinone.api.enabled=true").run(context -> {
+            FilterRegistrationBean<?> checks = context.getBean("allinoneApiRequestFilter", FilterRegistrationBean.class);
+            assertThat(checks.getUrlPatterns()).containsExactly("/api/*");
+        });
+    }
+
+    @Test
     void replacingTheLocalModelIsExplicitABeanOfItsName() {
         host.withBean(EngineChatModelAutoConfiguration.CHAT_MODEL, ChatModel.class, HostModel::model).run(context -> {
             assertThat(context.getBean(EngineChatModelAutoConfiguration.CHAT_MODEL)).isNotInstanceOf(EngineChatModel.class);
@@ -125,6 +146,17 @@ class StarterWiringTest {
     }
 
     @Test
+    void anEngineSettingUnderItsOldNameStopsStartupSayingWhereItMoved() {
+        host.withPropertyValues("allinone.model.weight-format=q8").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isInstanceOf(EngineSetupException.class)
+                    .hasMessageContaining("weight-format");
+            assertThat(((EngineSetupException) org.assertj.core.util.Throwables.getRootCause(context.getStartupFailure()))
+                    .action()).contains("allinone.engine.weight-format");
+        });
+    }
+
+    @Test
     void eachApplicationGetsItsOwnConversationFile() {
         ConversationProperties unset = new ConversationProperties(ConversationProperties.Store.SQLITE, null, "allinone:",
                 10, java.time.Duration.ofHours(1), 10);
@@ -132,6 +164,18 @@ class StarterWiringTest {
         assertThat(unset.sqliteFileOrDefault("helpdesk")).isEqualTo(home.resolve(".allinone/helpdesk/conversations.db"));
         assertThat(unset.sqliteFileOrDefault("shop")).isNotEqualTo(unset.sqliteFileOrDefault("helpdesk"));
         assertThat(unset.sqliteFileOrDefault(null)).isEqualTo(Path.of(".allinone/conversations.db").toAbsolutePath());
+    }
+
+    record Injected(ChatModel model) {
+    }
+
+    /** A host component that asks for a {@code ChatModel} by type alone. */
+    @Configuration(proxyBeanMethods = false)
+    static class HostInjection {
+        @Bean
+        Injected injected(ChatModel model) {
+            return new Injected(model);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

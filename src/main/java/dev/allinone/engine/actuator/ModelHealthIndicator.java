@@ -8,7 +8,7 @@ import org.springframework.boot.actuate.health.HealthIndicator;
 import java.util.Locale;
 
 /**
- * The model's health, part of the readiness group: OUT_OF_SERVICE while it is downloaded, converted or
+ * The model's health, part of the readiness group: OUT_OF_SERVICE while it is downloaded or
  * loaded (with the progress in the details), UP once it answers, DOWN if it failed or stopped.
  */
 public class ModelHealthIndicator implements HealthIndicator {

@@ -70,10 +70,6 @@ public final class JlamaTransformer implements Transformer {
     }
 
     /**
-     * Loads a safetensors model directory (BF16/F32 as published, or Jlama's pre-quantized Q4) for
-     * generation, computing in F32.
-     */
-    /**
      * How {@code allinone.engine.kernels=jlama} loads a checkpoint in {@code format}: BF16 as published; Q4 as
      * Jlama's own Q4, converted once into {@code <dir>-Q4} beside the checkpoint and reused after that. Jlama
      * 0.8.4's Q8 crashes, so Q8 is refused.

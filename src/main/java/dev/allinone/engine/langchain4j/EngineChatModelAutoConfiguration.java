@@ -10,13 +10,15 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Fallback;
 
 /**
  * The local model as LangChain4j's {@link ChatModel} and {@link StreamingChatModel}, under names of their own.
  * They are added beside any chat model the host application has (an OpenAI one, say): allinone's services and
- * endpoints use these by name, so a host's model never takes their place, and a host's {@code @AiService} uses
- * the local model by naming it ({@code @AiService(wiringMode = EXPLICIT, chatModel = "allinoneChatModel")}).
- * Replacing the local model is explicit: a bean of the same name.
+ * endpoints use these by name, so a host's model never takes their place. They are {@link Fallback} beans: where
+ * the host injects a {@code ChatModel} by type alone it gets its own, and ours only when it has none. A host's
+ * {@code @AiService} uses the local model by naming it ({@code @AiService(wiringMode = EXPLICIT, chatModel =
+ * "allinoneChatModel")}). Replacing the local model is explicit: a bean of the same name.
  */
 @AutoConfiguration(after = EngineAutoConfiguration.class)
 public class EngineChatModelAutoConfiguration {
@@ -29,20 +31,23 @@ public class EngineChatModelAutoConfiguration {
     public static final String TOKEN_COUNT_ESTIMATOR = "allinoneTokenCountEstimator";
 
     @Bean(CHAT_MODEL)
+    @Fallback
     @ConditionalOnMissingBean(name = CHAT_MODEL)
-    ChatModel allinoneChatModel(LocalEngine engine, ObjectProvider<ChatModelListener> listeners) {
+    EngineChatModel allinoneChatModel(LocalEngine engine, ObjectProvider<ChatModelListener> listeners) {
         return new EngineChatModel(engine, listeners.orderedStream().toList());
     }
 
     @Bean(STREAMING_CHAT_MODEL)
+    @Fallback
     @ConditionalOnMissingBean(name = STREAMING_CHAT_MODEL)
-    StreamingChatModel allinoneStreamingChatModel(LocalEngine engine, ObjectProvider<ChatModelListener> listeners) {
+    EngineStreamingChatModel allinoneStreamingChatModel(LocalEngine engine, ObjectProvider<ChatModelListener> listeners) {
         return new EngineStreamingChatModel(engine, listeners.orderedStream().toList());
     }
 
     @Bean(TOKEN_COUNT_ESTIMATOR)
+    @Fallback
     @ConditionalOnMissingBean(name = TOKEN_COUNT_ESTIMATOR)
-    TokenCountEstimator allinoneTokenCountEstimator(LocalEngine engine) {
+    EngineTokenCountEstimator allinoneTokenCountEstimator(LocalEngine engine) {
         return new EngineTokenCountEstimator(engine);
     }
 }

@@ -32,7 +32,7 @@ public class ErrorDispatchFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String uri = (String) request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-        ErrorResponses.Rendering rendering = ErrorResponses.renderingOf(uri, request.getContextPath());
+        ErrorResponses.Rendering rendering = responses.renderingOf(uri, request.getContextPath());
         if (rendering == null || response.isCommitted()) {
             chain.doFilter(request, response);
             return;

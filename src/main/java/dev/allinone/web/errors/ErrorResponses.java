@@ -24,10 +24,18 @@ public final class ErrorResponses {
 
     private final ObjectMapper json;
     private final int retryAfterSeconds;
+    private final boolean restApi;
+    private final boolean openAi;
 
-    public ErrorResponses(ObjectMapper json, int retryAfterSeconds) {
+    /**
+     * @param restApi whether {@code /api} is this library's (turned on), so that its errors are rendered here
+     * @param openAi  whether {@code /v1} is; a path of a surface that is off stays the host application's
+     */
+    public ErrorResponses(ObjectMapper json, int retryAfterSeconds, boolean restApi, boolean openAi) {
         this.json = json;
         this.retryAfterSeconds = retryAfterSeconds;
+        this.restApi = restApi;
+        this.openAi = openAi;
     }
 
     /** How an error is written: problem details, OpenAI's error object, or both (where the path is not known). */
@@ -43,15 +51,15 @@ public final class ErrorResponses {
     }
 
     /**
-     * The rendering for a request URI as sent (with the context path), or null when the path is not this API's
-     * ({@code /api}, {@code /v1}): the host application's.
+     * The rendering for a request URI as sent (with the context path), or null when the path is not of a surface
+     * of this library that is turned on ({@code /api}, {@code /v1}): the host application's.
      */
-    static Rendering renderingOf(String requestUri, String contextPath) {
+    Rendering renderingOf(String requestUri, String contextPath) {
         if (requestUri == null) {
             return null;
         }
         String path = pathOf(requestUri, contextPath);
-        return under(path, "/v1") ? Rendering.OPENAI : under(path, "/api") ? Rendering.PROBLEM : null;
+        return openAi && under(path, "/v1") ? Rendering.OPENAI : restApi && under(path, "/api") ? Rendering.PROBLEM : null;
     }
 
     private static String pathOf(String uri, String context) {

@@ -35,7 +35,7 @@ public class TomcatErrorValve extends ErrorReportValve {
             return;
         }
         String uri = rawUri(request);
-        ErrorResponses.Rendering rendering = ErrorResponses.renderingOf(uri, contextPath);
+        ErrorResponses.Rendering rendering = responses.renderingOf(uri, contextPath);
         if (rendering == null && uri != null) {
             super.report(request, response, throwable); // the host application's path: Tomcat's own page
             return;
