@@ -5,7 +5,6 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
@@ -44,61 +43,6 @@ public record EngineProperties(
         @DefaultValue("0") @NotNull DataSize memoryBudget,
         DataSize kvCacheBudget,
         @DefaultValue("true") boolean warmUp) {
-
-    @ConstructorBinding
-    public EngineProperties {
-    }
-
-    /** The defaults: what {@code allinone.engine.*} gives when nothing is set. */
-    public static EngineProperties defaults() {
-        return new EngineProperties(WeightFormat.Q4, Kernels.ALLINONE, 0, 4096, 256, 16, Duration.ofSeconds(30),
-                DataSize.ofBytes(0), null, true);
-    }
-
-    public EngineProperties withWeightFormat(WeightFormat format) {
-        return new EngineProperties(format, kernels, threads, contextLimit, maxNewTokens, queueCapacity, queueTimeout,
-                memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withKernels(Kernels kernels) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withThreads(int threads) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withContextLimit(int contextLimit) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withMaxNewTokens(int maxNewTokens) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withQueue(int queueCapacity, Duration queueTimeout) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withMemoryBudget(DataSize memoryBudget) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withKvCacheBudget(DataSize kvCacheBudget) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
-
-    public EngineProperties withWarmUp(boolean warmUp) {
-        return new EngineProperties(weightFormat, kernels, threads, contextLimit, maxNewTokens, queueCapacity,
-                queueTimeout, memoryBudget, kvCacheBudget, warmUp);
-    }
 
     /** The thread count to use: {@link #threads}, or every available processor when it is 0. */
     public int effectiveThreads() {

@@ -23,7 +23,7 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.service.AiServices;
 import dev.langchain4j.store.memory.chat.ChatMemoryStore;
 import dev.langchain4j.store.memory.chat.InMemoryChatMemoryStore;
-import org.springframework.util.unit.DataSize;
+import dev.allinone.testing.TestProperties;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -51,9 +51,8 @@ public final class OursScenarios {
 
         ModelProperties properties = new ModelProperties("Qwen/Qwen1.5-0.5B-Chat", "main", modelsDir,
                 URI.create("http://127.0.0.1:9"), null, true, Duration.ofSeconds(5));
-        EngineProperties settings = EngineProperties.defaults().withWeightFormat(format)
-                .withMaxNewTokens(companionAnswerTokens).withKvCacheBudget(DataSize.ofMegabytes(256))
-                .withQueue(16, Duration.ofMinutes(5)).withWarmUp(false);
+        EngineProperties settings = TestProperties.bind("weight-format=" + format,
+                "max-new-tokens=" + companionAnswerTokens, "kv-cache-budget=256MB", "queue-timeout=5m", "warm-up=false");
         ModelStatus status = new ModelStatus();
         LocalEngine engine = new LocalEngine(properties, settings, new ModelResolver(
                 properties, new HuggingFaceHub(properties.hubUrl(), null, Duration.ofSeconds(5)), status), status,

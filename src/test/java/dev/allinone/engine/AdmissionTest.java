@@ -39,7 +39,7 @@ class AdmissionTest {
     static void start() {
         // Two may wait; a request that waited 1.5 s is dropped. Answers up to 4000 tokens (seconds of work).
         engine = TestEngines.start(TestProperties.offline(TestModels.tiny()),
-                TestProperties.engine(4096, DataSize.ofMegabytes(8)).withQueue(2, Duration.ofMillis(1500)));
+                TestProperties.engine("kv-cache-budget=8MB", "queue-capacity=2", "queue-timeout=1500ms"));
     }
 
     @AfterAll

@@ -55,8 +55,8 @@ class PrefillConsistencyTest {
         double tolerance = 1e-3;
         int[] tokens = new Random(7).ints(PROMPT, 0, 150_000).toArray();
 
-        try (Transformer transformer = TestEngines.transformers(TestProperties.engine().withKernels(kernels)
-                .withWeightFormat(format)).load(dir.path(), 2)) {
+        try (Transformer transformer = TestEngines.transformers(TestProperties.engine("kernels=" + kernels,
+                "weight-format=" + format)).load(dir.path(), 2)) {
             float[] batched;
             try (KvCache cache = transformer.newCache()) {
                 batched = transformer.prefill(cache, 0, tokens);

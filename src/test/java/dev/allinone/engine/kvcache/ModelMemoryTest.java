@@ -1,14 +1,10 @@
 package dev.allinone.engine.kvcache;
 
-import dev.allinone.engine.EngineAutoConfiguration;
-import dev.allinone.engine.EngineProperties;
-import dev.allinone.engine.Kernels;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.engine.api.EngineSetupException;
 import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.langchain4j.EngineChatModel;
 import dev.allinone.engine.transformer.WeightFormat;
-import dev.allinone.model.ModelProperties;
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;
@@ -21,8 +17,6 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import org.junit.jupiter.api.Test;
 import org.springframework.util.unit.DataSize;
 
-import java.net.URI;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,21 +31,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class ModelMemoryTest {
 
-    private static EngineProperties properties(int contextLimit, int maxNewTokens) {
-        return TestProperties.engine().withContextLimit(contextLimit).withMaxNewTokens(maxNewTokens);
-    }
-
-    private static LocalEngine start(EngineProperties properties, DataSize budget) {
-        return TestEngines.start(TestProperties.offline(TestModels.tiny()), properties.withMemoryBudget(budget));
+    private static LocalEngine start(int contextLimit, int maxNewTokens, DataSize budget) {
+        return TestEngines.start(TestProperties.offline(TestModels.tiny()), TestProperties.engine(
+                "context-limit=" + contextLimit, "max-new-tokens=" + maxNewTokens, "memory-budget=" + budget.toBytes() + "B"));
     }
 
     @Test
     void aBudgetThatCannotHoldOneFullSequenceStopsStartupAndSaysWhatToChange() {
-        assertThatThrownBy(() -> start(properties(4096, 16), DataSize.ofMegabytes(3)))
+        assertThatThrownBy(() -> start(4096, 16, DataSize.ofMegabytes(3)))
                 .isInstanceOf(EngineSetupException.class)
                 .hasMessageContaining("context limit (4096 tokens)")
                 .satisfies(e -> assertThat(((EngineSetupException) e).action()).contains("-Xmx", "context-limit"));
-        assertThatThrownBy(() -> start(properties(4096, 16), DataSize.ofGigabytes(100_000)))
+        assertThatThrownBy(() -> start(4096, 16, DataSize.ofGigabytes(100_000)))
                 .isInstanceOf(EngineSetupException.class)
                 .hasMessageContaining("more than the JVM's whole heap");
     }
@@ -60,14 +51,13 @@ class ModelMemoryTest {
     void keptStateMakesRoomForRunningRequestsAndEveryoneStaysWithinTheBudget() {
         // Room for the weights, the working memory and about three sequences at the context limit: ten
         // conversations of growing length cannot all be kept.
-        EngineProperties p = properties(512, 24);
         long fixed;
         long fullSequence;
         try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, WeightFormat.Q4)) {
             fixed = t.weightBytes() + t.workingBytes(512);
             fullSequence = t.kvBytes(512);
         }
-        LocalEngine engine = start(p, DataSize.ofBytes(fixed + 3 * fullSequence));
+        LocalEngine engine = start(512, 24, DataSize.ofBytes(fixed + 3 * fullSequence));
         try {
             EngineChatModel model = new EngineChatModel(engine, List.of());
             List<List<ChatMessage>> conversations = new ArrayList<>();
