@@ -118,9 +118,8 @@ public class WebAutoConfiguration {
 
     /** Errors of this API's controllers, and of requests under /v1 that reached none, in the API's rendering. */
     @Bean
-    ApiErrorResolver allinoneApiErrorResolver(Problems problems, ErrorResponses responses,
-                                              @Value("${allinone.openai.enabled:false}") boolean openAiEnabled) {
-        return new ApiErrorResolver(problems, responses, openAiEnabled);
+    ApiErrorResolver allinoneApiErrorResolver(Problems problems, ErrorResponses responses) {
+        return new ApiErrorResolver(problems, responses);
     }
 
     /** Errors that reach the error page from this API's paths (Tomcat's, while reading a body). */

@@ -27,19 +27,17 @@ public class ApiErrorResolver implements HandlerExceptionResolver, Ordered {
 
     private final Problems problems;
     private final ErrorResponses responses;
-    private final boolean openAiEnabled;
 
-    public ApiErrorResolver(Problems problems, ErrorResponses responses, boolean openAiEnabled) {
+    public ApiErrorResolver(Problems problems, ErrorResponses responses) {
         this.problems = problems;
         this.responses = responses;
-        this.openAiEnabled = openAiEnabled;
     }
 
     @Override
     public ModelAndView resolveException(HttpServletRequest request, HttpServletResponse response, Object handler,
                                          Exception error) {
         boolean ours = handler instanceof HandlerMethod method && method.getBeanType().isAnnotationPresent(ApiController.class);
-        boolean openAiPath = openAiEnabled && ErrorResponses.isOpenAi(request);
+        boolean openAiPath = responses.renderingOf(request.getRequestURI(), request.getContextPath()) == ErrorResponses.Rendering.OPENAI;
         if (!ours && !openAiPath) {
             return null;
         }
