@@ -29,6 +29,7 @@ public class SqliteConversationRepository implements ConversationRepository {
 
     private final Path file;
     private final Connection connection;
+    private final String durability;
 
     public SqliteConversationRepository(Path file) {
         this.file = file.toAbsolutePath();
@@ -63,6 +64,7 @@ public class SqliteConversationRepository implements ConversationRepository {
                         )""");
                 s.execute("CREATE INDEX IF NOT EXISTS conversation_updated_at ON conversation (updated_at)");
                 s.execute("PRAGMA user_version=" + SCHEMA_VERSION);
+                durability = durabilityOf(s);
             }
         } catch (SQLException e) {
             throw new ConversationStoreException("Cannot open the conversation database " + this.file + ": "
@@ -156,31 +158,32 @@ public class SqliteConversationRepository implements ConversationRepository {
     }
 
     /**
-     * How durable a committed turn is, as the database reports it in effect (not as configured): the write-ahead
-     * log and {@code synchronous=FULL}, so a committed turn survives a power loss, not only a crash of the process.
+     * How durable a committed turn is, as the database reported it in effect once the connection was set up (not
+     * as configured): the write-ahead log and {@code synchronous=FULL}, so a committed turn survives a power loss,
+     * not only a crash of the process. Both are settings of this one connection, which nothing changes later.
      */
     @Override
-    public synchronized String durability() {
-        try (Statement s = connection.createStatement()) {
-            String journal;
-            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
-                journal = rs.next() ? rs.getString(1) : "?";
-            }
-            int synchronous;
-            try (ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
-                synchronous = rs.next() ? rs.getInt(1) : -1;
-            }
-            String level = switch (synchronous) {
-                case 0 -> "OFF";
-                case 1 -> "NORMAL";
-                case 2 -> "FULL";
-                case 3 -> "EXTRA";
-                default -> String.valueOf(synchronous);
-            };
-            return "journal_mode=" + journal + ", synchronous=" + level;
-        } catch (SQLException e) {
-            throw failed("read the settings of", e);
+    public String durability() {
+        return durability;
+    }
+
+    private static String durabilityOf(Statement s) throws SQLException {
+        String journal;
+        try (ResultSet rs = s.executeQuery("PRAGMA journal_mode")) {
+            journal = rs.next() ? rs.getString(1) : "?";
         }
+        int synchronous;
+        try (ResultSet rs = s.executeQuery("PRAGMA synchronous")) {
+            synchronous = rs.next() ? rs.getInt(1) : -1;
+        }
+        String level = switch (synchronous) {
+            case 0 -> "OFF";
+            case 1 -> "NORMAL";
+            case 2 -> "FULL";
+            case 3 -> "EXTRA";
+            default -> String.valueOf(synchronous);
+        };
+        return "journal_mode=" + journal + ", synchronous=" + level;
     }
 
     @Override
