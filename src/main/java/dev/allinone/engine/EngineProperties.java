@@ -1,6 +1,10 @@
 package dev.allinone.engine;
 
 import dev.allinone.engine.transformer.WeightFormat;
+import dev.allinone.engine.scheduling.BatchPlan;
+import dev.allinone.engine.transformer.Transformer;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -29,6 +33,7 @@ import java.time.Duration;
  *                      reuse off
  * @param warmUp        once the application is ready, compile the kernels and compute the AI services' system
  *                      prompts in the background, so that the first customer does not wait for it
+ * @param batch         how many requests share the model's steps (continuous batching)
  */
 @Validated
 @ConfigurationProperties("allinone.engine")
@@ -42,7 +47,36 @@ public record EngineProperties(
         @DefaultValue("30s") @NotNull Duration queueTimeout,
         @DefaultValue("0") @NotNull DataSize memoryBudget,
         DataSize kvCacheBudget,
-        @DefaultValue("true") boolean warmUp) {
+        @DefaultValue("true") boolean warmUp,
+        @DefaultValue @NotNull @Valid Batch batch) {
+
+    /**
+     * Continuous batching ({@code allinone.engine.batch.*}): every step of the model is one forward pass over the
+     * rows of every request in the batch.
+     *
+     * @param maxSequences most requests in the batch at once; more wait (within {@code queue-capacity}). 1 serves
+     *                     one request at a time
+     * @param stepTokens   most tokens per step, all requests together: an answer being generated takes one, a
+     *                     prompt being read takes a chunk of what is left, so a long prompt holds the others up
+     *                     for at most one step of this many tokens. At least {@code max-sequences}
+     */
+    public record Batch(
+            @DefaultValue("8") @Min(1) @Max(16) int maxSequences,
+            @DefaultValue("128") @Min(1) @Max(256) int stepTokens) {
+
+        @AssertTrue(message = "allinone.engine.batch.step-tokens must be at least allinone.engine.batch.max-sequences "
+                + "(every request in the batch gets a token of every step)")
+        public boolean isStepTokensEnoughForEverySequence() {
+            return stepTokens >= maxSequences;
+        }
+    }
+
+    /** The batch's limits for {@code transformer}, whose steps may be smaller than asked for. */
+    public BatchPlan batchPlan(Transformer transformer) {
+        int tokens = Math.min(batch.stepTokens(), transformer.maxStepTokens());
+        return new BatchPlan(Math.min(batch.maxSequences(), tokens), tokens);
+    }
+
 
     /** The thread count to use: {@link #threads}, or every available processor when it is 0. */
     public int effectiveThreads() {

@@ -225,8 +225,8 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
             throw e;
         }
         KvCachePool kvCaches = new KvCachePool(transformer, memory.forAttention(), engineProperties.kvCacheBudgetBytes());
-        InferenceWorker worker = new InferenceWorker(transformer, kvCaches::close, engineProperties.queueCapacity(),
-                engineProperties.queueTimeout(), observer);
+        InferenceWorker worker = new InferenceWorker(transformer, kvCaches::close, engineProperties.batchPlan(transformer),
+                engineProperties.queueCapacity(), engineProperties.queueTimeout(), observer);
         return new Loaded(dir, t.tokenizer(), t.prompts(), t.defaults(), transformer, worker,
                 new TextGenerator(t.tokenizer(), t.defaults().endTokens()), kvCaches, new SystemPrefixes(t.prompts()),
                 new GeneratedAnswers(REMEMBERED_ANSWERS), memory,
@@ -348,25 +348,20 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
             // The answer's state is kept: the conversation's next turn extends this prompt and answer.
             KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, true, continuation,
                     prompt.length + maxNewTokens);
-            TextGenerator.Outcome outcome;
-            try {
-                outcome = m.generator().generate(t, lease.cache(), lease.start(), prompt, settings,
-                        maxNewTokens, listener, () -> control.stop() || worker.closing(), submitted);
-                m.kvCaches().release(lease, outcome.inCache(), true);
-            } catch (RuntimeException | Error e) {
-                m.kvCaches().discard(lease);
-                throw e;
-            }
-            if (outcome.result().finish() == GenerationResult.Finish.CANCELLED && control.expired()) {
-                observer.rejected("deadline");
-                throw new DeadlineExceededException("The request's deadline passed after "
-                        + outcome.result().outputTokens() + " tokens of the answer");
-            }
-            if (outcome.answerTokens() != null) {
-                m.answers().remember(outcome.result().text(), outcome.answerTokens());
-            }
-            observer.generated(outcome.result());
-            return outcome.result();
+            return m.generator().answer(lease.cache(), lease.start(), prompt, settings, maxNewTokens, t.vocabularySize(),
+                    listener, () -> control.stop() || worker.closing(), submitted).then(outcome -> {
+                        m.kvCaches().release(lease, outcome.inCache(), true);
+                        if (outcome.result().finish() == GenerationResult.Finish.CANCELLED && control.expired()) {
+                            observer.rejected("deadline");
+                            throw new DeadlineExceededException("The request's deadline passed after "
+                                    + outcome.result().outputTokens() + " tokens of the answer");
+                        }
+                        if (outcome.answerTokens() != null) {
+                            m.answers().remember(outcome.result().text(), outcome.answerTokens());
+                        }
+                        observer.generated(outcome.result());
+                        return outcome.result();
+                    }, () -> m.kvCaches().discard(lease));
         });
     }
 
@@ -386,16 +381,12 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
             // Scoring only reads the prompt's state: a shared prefix is borrowed in place, nothing is kept.
             KvCachePool.Lease lease = m.kvCaches().acquire(prompt, systemPrefix, false, continuation,
                     prompt.length + plan.longest());
-            try {
-                ChoiceResult result = ChoiceScorer.choose(t, lease.cache(), lease.start(), prompt, plan, submitted,
-                        () -> stopIfNeeded(control, m.worker()));
-                m.kvCaches().release(lease, prompt, false);
-                observer.chose(result);
-                return result;
-            } catch (RuntimeException | Error e) {
-                m.kvCaches().discard(lease);
-                throw e;
-            }
+            return ChoiceScorer.choose(lease.cache(), lease.start(), prompt, plan, submitted,
+                    () -> stopIfNeeded(control, m.worker())).then(result -> {
+                        m.kvCaches().release(lease, prompt, false);
+                        observer.chose(result);
+                        return result;
+                    }, () -> m.kvCaches().discard(lease));
         });
     }
 
@@ -454,15 +445,21 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
         return loaded != null;
     }
 
-    /** Requests waiting for the model. */
+    /** Requests waiting for a place in the batch. */
     public int waiting() {
         Loaded m = loaded;
         return m == null ? 0 : m.worker().waiting();
     }
 
+    /** Requests in the batch now, sharing the model's steps. */
+    public int inBatch() {
+        Loaded m = loaded;
+        return m == null ? 0 : m.worker().active();
+    }
+
     /**
-     * KV caches open beyond those the reuse pool keeps: one while a request runs, 0 between requests;
-     * anything more is a leak.
+     * KV caches open beyond those the reuse pool keeps: at most one per request in the batch, 0 between
+     * requests; anything more is a leak.
      */
     public int kvCachesInUse() {
         Loaded m = loaded;

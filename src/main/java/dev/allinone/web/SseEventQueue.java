@@ -99,7 +99,11 @@ public final class SseEventQueue {
             }
         } catch (IOException | IllegalStateException e) {
             control.cancel(); // the client went away, or the emitter timed out: stop the model
-            emitter.completeWithError(e);
+            try {
+                emitter.completeWithError(e);
+            } catch (IllegalStateException ended) {
+                // The container already ended the response after its own error: nothing left to close.
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             control.cancel();

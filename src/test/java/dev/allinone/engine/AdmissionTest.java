@@ -29,7 +29,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Who gets the one model, and when: a bounded queue, a wait limit, and request deadlines that stop a
- * generation within one token and let the next request start at once.
+ * generation within one token and let the next request start at once. The batch holds one request here, so
+ * that the others wait (ContinuousBatchingTest covers many at once).
  */
 class AdmissionTest {
 
@@ -37,9 +38,10 @@ class AdmissionTest {
 
     @BeforeAll
     static void start() {
-        // Two may wait; a request that waited 1.5 s is dropped. Answers up to 4000 tokens (seconds of work).
+        // One runs, two may wait; a request that waited 1.5 s is dropped. Answers up to 4000 tokens (seconds of work).
         engine = TestEngines.start(TestProperties.offline(TestModels.tiny()),
-                TestProperties.engine("kv-cache-budget=8MB", "queue-capacity=2", "queue-timeout=1500ms"));
+                TestProperties.engine("kv-cache-budget=8MB", "queue-capacity=2", "queue-timeout=1500ms",
+                        "batch.max-sequences=1"));
     }
 
     @AfterAll

@@ -9,8 +9,8 @@ import dev.allinone.engine.transformer.WeightFormat;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The real transformer, with a fault that a test can arm: after a given number of decode steps the network
- * throws, as a kernel failure would. The real engine cannot be made to fail on demand any other way.
+ * The real transformer, with a fault that a test can arm: after a given number of decode steps (steps of the
+ * batch with a token being generated) the network throws, as a kernel failure would. The real engine cannot be made to fail on demand any other way.
  */
 public final class FaultyTransformers implements TransformerFactory {
 
@@ -48,6 +48,22 @@ public final class FaultyTransformers implements TransformerFactory {
             @Override
             public float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows) {
                 return real.prefillRows(cache, start, tokens, rows);
+            }
+
+            @Override
+            public java.util.List<float[][]> step(java.util.List<dev.allinone.engine.transformer.Segment> segments) {
+                boolean decoding = segments.stream().anyMatch(s -> s.tokens().length == 1
+                        && s.output() == dev.allinone.engine.transformer.Segment.Output.LAST);
+                if (decoding && stepsUntilFault.get() > 0 && stepsUntilFault.decrementAndGet() == 0) {
+                    stepsUntilFault.set(-1);
+                    throw new IllegalStateException("injected kernel fault");
+                }
+                return real.step(segments);
+            }
+
+            @Override
+            public int maxStepTokens() {
+                return real.maxStepTokens();
             }
 
             @Override

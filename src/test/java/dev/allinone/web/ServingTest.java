@@ -41,6 +41,7 @@ import static org.awaitility.Awaitility.await;
                 "allinone.model.offline=true",
                 "allinone.engine.max-new-tokens=3000",
                 "allinone.engine.queue-capacity=2",
+                "allinone.engine.batch.max-sequences=2",
                 "allinone.engine.queue-timeout=20s",
                 "allinone.api.max-concurrent-per-client=1",
         })
@@ -109,16 +110,19 @@ class ServingTest {
 
     @Test
     void aFullQueueAnswers503WithRetryAfter() throws Exception {
-        // One runs, two wait (queue-capacity=2), the fourth is refused at once. Four clients, so the per-client
-        // limit stays out of it.
+        // Two run together in the batch (max-sequences=2), two wait for a place (queue-capacity=2), the fifth is
+        // refused at once. Long answers through /v1 (one model task each, no label first); four clients, so the
+        // per-client limit stays out of it.
         List<CompletableFuture<Http.Response>> running = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 4; i++) {
             Http client = new Http(port, "127.0.0." + (10 + i));
-            running.add(CompletableFuture.supplyAsync(() -> client.post("/api/chat", chat("long one"), Map.of("Request-Timeout", "4"))));
+            running.add(CompletableFuture.supplyAsync(() -> client.post("/v1/chat/completions", Http.json(Map.of(
+                    "model", "allinone", "max_tokens", 3000,
+                    "messages", List.of(Map.of("role", "user", "content", "long one")))), Map.of("Request-Timeout", "4"))));
             int admitted = i + 1;
-            // The first runs (its label, then its answer), the others wait: an event to wait for, not a guess.
-            await().atMost(Duration.ofSeconds(10)).until(() -> engine.waiting() == admitted - 1
-                    && (admitted > 1 || engine.kvCachesInUse() > 0));
+            // An event to wait for, not a guess: the first two in the batch, the others waiting.
+            await().atMost(Duration.ofSeconds(10)).until(() -> engine.inBatch() == Math.min(admitted, 2)
+                    && engine.waiting() == Math.max(0, admitted - 2));
         }
         Http.Response refused = new Http(port, "127.0.0.20").post("/api/chat", chat("one more"), Map.of());
         assertThat(refused.status()).isEqualTo(503);

@@ -29,6 +29,12 @@ public class EngineActuatorAutoConfiguration {
         KvCacheMetrics kvCacheMetrics(LocalEngine engine) {
             return new KvCacheMetrics(engine);
         }
+
+        @Bean
+        @ConditionalOnMissingBean
+        BatchGauges batchGauges(LocalEngine engine) {
+            return new BatchGauges(engine);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -14,7 +14,8 @@ import java.time.Duration;
 
 /**
  * What the engine does, as Micrometer meters: time waited for the model, time to first token, time per task,
- * prompt / cached / generated tokens, decode speed, and requests refused or dropped by cause. Until bound to a
+ * prompt / cached / generated tokens, decode speed, requests refused or dropped by cause, and per step of the
+ * batch its size, tokens and time. Until bound to a
  * registry it records nothing.
  */
 public class EngineMetrics implements EngineObserver, MeterBinder {
@@ -28,6 +29,9 @@ public class EngineMetrics implements EngineObserver, MeterBinder {
     private Counter cachedTokens;
     private Counter generatedTokens;
     private DistributionSummary decodeRate;
+    private DistributionSummary batchSize;
+    private DistributionSummary stepTokens;
+    private Timer step;
 
     @Override
     public void bindTo(MeterRegistry registry) {
@@ -44,7 +48,23 @@ public class EngineMetrics implements EngineObserver, MeterBinder {
         generatedTokens = Counter.builder("allinone.engine.tokens").tag("kind", "generated").register(registry);
         decodeRate = DistributionSummary.builder("allinone.engine.decode.rate").baseUnit("tokens/s")
                 .description("Decode speed of each answer").register(registry);
+        batchSize = DistributionSummary.builder("allinone.engine.batch.size").baseUnit("sequences")
+                .description("Requests served by each step of the model").publishPercentiles(0.5, 0.95).register(registry);
+        stepTokens = DistributionSummary.builder("allinone.engine.batch.tokens").baseUnit("tokens")
+                .description("Tokens (rows) computed by each step of the model").publishPercentiles(0.5, 0.95)
+                .register(registry);
+        step = Timer.builder("allinone.engine.batch.step").description("Time of each step of the model")
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
         this.registry = registry;
+    }
+
+    @Override
+    public void stepped(int sequences, int tokens, long nanos) {
+        if (registry != null) {
+            batchSize.record(sequences);
+            stepTokens.record(tokens);
+            step.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override

@@ -13,6 +13,10 @@ public interface EngineObserver {
     default void chose(ChoiceResult result) {
     }
 
+    /** One step of the batch: a forward pass over {@code sequences} requests' {@code tokens} rows. */
+    default void stepped(int sequences, int tokens, long nanos) {
+    }
+
     /** A request was refused or dropped: full queue, waited too long, past its deadline, shutting down. */
     default void rejected(String cause) {
     }

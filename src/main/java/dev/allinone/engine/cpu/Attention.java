@@ -70,7 +70,7 @@ final class Attention {
             a = low(pairs).fma(FloatVector.fromArray(F, q, qOffset + j), a);
             b = high(pairs).fma(FloatVector.fromArray(F, q, qOffset + half + j), b);
         }
-        return a.add(b).reduceLanes(VectorOperators.ADD);
+        return Matrix.sum(a.add(b));
     }
 
     /** The values weighted by the scores, one vector of the head at a time so that its sums stay in registers. */

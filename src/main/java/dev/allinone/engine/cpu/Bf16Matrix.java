@@ -1,6 +1,8 @@
 package dev.allinone.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,38 +10,34 @@ import jdk.incubator.vector.VectorSpecies;
 import java.nio.ByteBuffer;
 
 /**
- * BF16 weights as published, copied from the checkpoint as they are. A bfloat16 is the upper half
- * of a float, so no conversion instruction is needed: a vector of ints holds two weights each, the even one in
- * the low half (shift it up) and the odd one in the high half (mask the low half off); the input is split into
- * its even and odd elements once per product to match.
+ * BF16 weights as published, copied from the checkpoint as they are. A bfloat16 is the upper half of a float, so
+ * a weight unpacks by widening it to 32 bits and shifting it up: exact, no rounding.
  */
 final class Bf16Matrix extends Matrix {
 
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
-    private static final int STEP = 2 * F.length(); // weights per int vector
-    /** Two weights per int, little-endian: the even one in the low half. */
-    private final int[] data;
+    /** Bfloat16s that widen to one vector of floats. */
+    private static final VectorSpecies<Short> S = VectorSpecies.of(short.class, VectorShape.forBitSize(F.length() * 16));
+    private final short[] data;
     private final int vectorCols;
 
     Bf16Matrix(ByteBuffer bf16, int rows, int cols) {
         super(rows, cols);
-        if (bf16.capacity() != 2L * rows * cols || cols % 2 != 0) {
+        if (bf16.capacity() != 2L * rows * cols) {
             throw new IllegalArgumentException("BF16 " + rows + "x" + cols + " needs " + 2L * rows * cols + " bytes");
         }
-        this.data = new int[Math.toIntExact((long) rows * cols / 2)];
-        bf16.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(data);
-        this.vectorCols = cols - cols % STEP;
+        this.data = new short[Math.toIntExact((long) rows * cols)];
+        bf16.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(data);
+        this.vectorCols = cols - cols % F.length();
     }
 
     @Override
     float get(int row, int col) {
-        int pair = data[(int) (((long) row * cols + col) >> 1)];
-        return Float.intBitsToFloat((col & 1) == 0 ? pair << 16 : pair & 0xFFFF0000);
+        return Float.intBitsToFloat(data[(int) ((long) row * cols + col)] << 16);
     }
 
     @Override
     long bytes() {
-        return 4L * data.length;
+        return 2L * data.length;
     }
 
     @Override
@@ -47,73 +45,60 @@ final class Bf16Matrix extends Matrix {
         return "BF16";
     }
 
-    /** The even and odd elements of x's vector part, side by side: [even..., odd...]. */
-    private float[] split(float[] x) {
-        int half = vectorCols / 2;
-        float[] s = new float[vectorCols];
-        for (int i = 0; i < half; i++) {
-            s[i] = x[2 * i];
-            s[half + i] = x[2 * i + 1];
-        }
-        return s;
+    private FloatVector weights(int offset) {
+        return ((IntVector) ShortVector.fromArray(S, data, offset).convertShape(VectorOperators.S2I, I, 0))
+                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
     }
 
-    /** Decode: two rows at a time, for independent chains of multiply-adds. */
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+
+    /**
+     * One token, four rows at a time for independent chains of multiply-adds, in {@link Matrix}'s order: ascending
+     * columns, one accumulator per row, then the scalar tail.
+     */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
-        float[] s = split(x);
-        int half = vectorCols / 2;
+        int lanes = F.length();
         int r = from;
-        for (; r + 1 < to; r += 2) {
-            int base0 = (int) ((long) r * cols / 2), base1 = base0 + cols / 2;
-            FloatVector a0 = FloatVector.zero(F), b0 = FloatVector.zero(F), a1 = FloatVector.zero(F), b1 = FloatVector.zero(F);
-            for (int c = 0; c < vectorCols; c += STEP) {
-                FloatVector xe = FloatVector.fromArray(F, s, c / 2), xo = FloatVector.fromArray(F, s, half + c / 2);
-                IntVector w0 = IntVector.fromArray(I, data, base0 + c / 2);
-                IntVector w1 = IntVector.fromArray(I, data, base1 + c / 2);
-                a0 = even(w0).fma(xe, a0);
-                b0 = odd(w0).fma(xo, b0);
-                a1 = even(w1).fma(xe, a1);
-                b1 = odd(w1).fma(xo, b1);
+        for (; r + 3 < to; r += 4) {
+            int base0 = (int) ((long) r * cols), base1 = base0 + cols, base2 = base1 + cols, base3 = base2 + cols;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+            for (int c = 0; c < vectorCols; c += lanes) {
+                FloatVector xv = FloatVector.fromArray(F, x, c);
+                acc0 = weights(base0 + c).fma(xv, acc0);
+                acc1 = weights(base1 + c).fma(xv, acc1);
+                acc2 = weights(base2 + c).fma(xv, acc2);
+                acc3 = weights(base3 + c).fma(xv, acc3);
             }
-            out[r] = Matrix.sum(a0.add(b0)) + tail(r, x);
-            out[r + 1] = Matrix.sum(a1.add(b1)) + tail(r + 1, x);
+            out[r] = Matrix.sum(acc0) + tail(r, x);
+            out[r + 1] = Matrix.sum(acc1) + tail(r + 1, x);
+            out[r + 2] = Matrix.sum(acc2) + tail(r + 2, x);
+            out[r + 3] = Matrix.sum(acc3) + tail(r + 3, x);
         }
         for (; r < to; r++) {
-            int base = (int) ((long) r * cols / 2);
-            FloatVector a = FloatVector.zero(F), b = FloatVector.zero(F);
-            for (int c = 0; c < vectorCols; c += STEP) {
-                IntVector w = IntVector.fromArray(I, data, base + c / 2);
-                a = even(w).fma(FloatVector.fromArray(F, s, c / 2), a);
-                b = odd(w).fma(FloatVector.fromArray(F, s, half + c / 2), b);
+            int base = (int) ((long) r * cols);
+            FloatVector acc = FloatVector.zero(F);
+            for (int c = 0; c < vectorCols; c += lanes) {
+                acc = weights(base + c).fma(FloatVector.fromArray(F, x, c), acc);
             }
-            out[r] = Matrix.sum(a.add(b)) + tail(r, x);
+            out[r] = Matrix.sum(acc) + tail(r, x);
         }
     }
 
     @Override
     void dequantize(int row, float[] w) {
-        int base = (int) ((long) row * cols / 2);
-        for (int i = 0; i < cols / 2; i++) {
-            int pair = data[base + i];
-            w[2 * i] = Float.intBitsToFloat(pair << 16);
-            w[2 * i + 1] = Float.intBitsToFloat(pair & 0xFFFF0000);
+        int base = (int) ((long) row * cols);
+        for (int c = 0; c < cols; c++) {
+            w[c] = Float.intBitsToFloat(data[base + c] << 16);
         }
     }
 
+    /** The columns past the last whole vector, as {@link Matrix}'s tail sums them. */
     private float tail(int r, float[] x) {
         float sum = 0;
-        for (int k = vectorCols; k < cols; k++) {
-            sum += get(r, k) * x[k];
+        for (int c = vectorCols; c < cols; c++) {
+            sum += get(r, c) * x[c];
         }
         return sum;
-    }
-
-    private static FloatVector even(IntVector w) {
-        return w.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static FloatVector odd(IntVector w) {
-        return w.and(0xFFFF0000).reinterpretAsFloats();
     }
 }

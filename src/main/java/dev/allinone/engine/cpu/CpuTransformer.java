@@ -6,7 +6,12 @@ import dev.allinone.engine.transformer.WeightFormat;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
+import dev.allinone.engine.transformer.Segment;
+
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * paged {@link CpuKvCache}. Computes what Hugging Face's Qwen2 computes (RMSNorm, rotary embeddings of the
  * rotate-half kind, biased q/k/v, grouped-query attention, SwiGLU), in float.
  *
- * <p>A prompt prefilled in one batch and token by token give the same logits up to float rounding: the batched
- * products sum in another order than the one-token kernels (see {@link Matrix}); attention runs per token.
+ * <p>Every row of a pass is computed as if alone: a prompt prefilled in one pass or token by token, and a
+ * sequence stepped alone or beside others ({@link #step}), give bit-identical logits (see {@link Matrix}).
  */
 public final class CpuTransformer implements Transformer {
 
@@ -82,15 +87,19 @@ public final class CpuTransformer implements Transformer {
         return CpuKvCache.bytes(positions, config.layers(), config.kvSize());
     }
 
+    /** Logits rows one step may return: every sequence of a full batch, and a few answer tokens scored at once. */
+    static final int MAX_LOGIT_ROWS = 32;
+
     /**
-     * The most one forward pass holds at once: the activations of one chunk of {@value #CHUNK} tokens (hidden,
+     * The most one forward pass holds at once: the activations of one step of {@value #CHUNK} tokens (hidden,
      * normed, q, k, v, attention, output: seven rows as wide as the model; gate and up: two as wide as the MLP),
-     * a logits row, every thread's attention scores over the context and a product's four unpacked rows.
+     * up to {@value #MAX_LOGIT_ROWS} logits rows, every thread's attention scores over the context and a product's
+     * four unpacked rows.
      */
     @Override
     public long workingBytes(int contextLimit) {
         long activations = (long) CHUNK * (7L * config.hidden() + 2L * config.intermediate()) * Float.BYTES;
-        long logits = (long) vocabularySize() * Float.BYTES;
+        long logits = (long) MAX_LOGIT_ROWS * vocabularySize() * Float.BYTES;
         long scores = (long) parallel.threads() * contextLimit * Float.BYTES;
         long unpacked = (long) parallel.threads() * 4 * Math.max(config.hidden(), config.intermediate()) * Float.BYTES;
         return activations + logits + scores + unpacked;
@@ -125,8 +134,13 @@ public final class CpuTransformer implements Transformer {
     // ---- the Transformer contract ------------------------------------------------------------------------------
 
     @Override
+    public int maxStepTokens() {
+        return CHUNK;
+    }
+
+    @Override
     public float[] prefill(KvCache cache, int start, int[] tokens) {
-        return logits(forwardInChunks(cache, start, tokens));
+        return inChunks(cache, start, tokens, Segment.Output.LAST, null)[0];
     }
 
     @Override
@@ -134,25 +148,12 @@ public final class CpuTransformer implements Transformer {
         if (tokens.length > CHUNK) {
             throw new IllegalArgumentException("prefillAll takes at most " + CHUNK + " tokens, not " + tokens.length);
         }
-        float[][] hidden = forward(cache, start, tokens);
-        float[][] normed = new float[hidden.length][];
-        float[][] logits = new float[hidden.length][vocabularySize()];
-        for (int t = 0; t < hidden.length; t++) {
-            normed[t] = rmsNorm(hidden[t], weights.outputNorm);
-        }
-        Matrix output = weights.output;
-        parallel.rows(output.rows, (from, to) -> output.multiply(normed, normed.length, logits, from, to));
-        return logits;
+        return step(List.of(Segment.of(cache, start, tokens, Segment.Output.ALL))).getFirst();
     }
 
     @Override
     public float[] prefillRows(KvCache cache, int start, int[] tokens, int[] rows) {
-        float[] x = rmsNorm(forwardInChunks(cache, start, tokens), weights.outputNorm);
-        float[] logits = new float[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            logits[i] = weights.output.dotRow(rows[i], x);
-        }
-        return logits;
+        return inChunks(cache, start, tokens, Segment.Output.ROWS, rows)[0];
     }
 
     @Override
@@ -165,46 +166,110 @@ public final class CpuTransformer implements Transformer {
         ((CpuKvCache) to).copyFrom((CpuKvCache) from, length);
     }
 
+    /**
+     * One pass over every segment's rows: the products see all rows together (each weight unpacked once per
+     * step), attention runs per row over its own sequence's cache, and the output layer computes the requested
+     * logits of all segments in one product. Every kernel sums a row the same way whatever the other rows (see
+     * {@link Matrix}), so each segment's logits are bit for bit what it gets alone.
+     */
+    @Override
+    public List<float[][]> step(List<Segment> segments) {
+        int n = 0, outputs = 0;
+        for (Segment s : segments) {
+            n += s.tokens().length;
+            if (s.output() == Segment.Output.LAST || s.output() == Segment.Output.ALL) {
+                outputs += s.outputRows();
+            }
+        }
+        if (n > CHUNK) {
+            throw new IllegalArgumentException("A step takes at most " + CHUNK + " tokens, not " + n);
+        }
+        float[][] hidden = forward(segments, n);
+        float[][] normed = new float[outputs][];
+        int row = 0, o = 0;
+        for (Segment s : segments) {
+            int len = s.tokens().length;
+            switch (s.output()) {
+                case LAST -> normed[o++] = rmsNorm(hidden[row + len - 1], weights.outputNorm);
+                case ALL -> {
+                    for (int t = 0; t < len; t++) {
+                        normed[o++] = rmsNorm(hidden[row + t], weights.outputNorm);
+                    }
+                }
+                default -> {
+                }
+            }
+            row += len;
+        }
+        float[][] logits = new float[outputs][vocabularySize()];
+        if (outputs > 0) {
+            Matrix output = weights.output;
+            int count = outputs;
+            parallel.rows(output.rows, (from, to) -> output.multiply(normed, count, logits, from, to));
+        }
+        List<float[][]> result = new ArrayList<>(segments.size());
+        row = 0;
+        o = 0;
+        for (Segment s : segments) {
+            int len = s.tokens().length;
+            switch (s.output()) {
+                case NONE -> result.add(new float[0][]);
+                case LAST, ALL -> {
+                    result.add(Arrays.copyOfRange(logits, o, o + s.outputRows()));
+                    o += s.outputRows();
+                }
+                case ROWS -> {
+                    float[] x = rmsNorm(hidden[row + len - 1], weights.outputNorm);
+                    float[] some = new float[s.rows().length];
+                    for (int i = 0; i < some.length; i++) {
+                        some[i] = weights.output.dotRow(s.rows()[i], x);
+                    }
+                    result.add(new float[][]{some});
+                }
+            }
+            row += len;
+        }
+        return result;
+    }
+
     // ---- the forward pass -------------------------------------------------------------------------------------
 
-    private float[] logits(float[] hidden) {
-        float[] x = rmsNorm(hidden, weights.outputNorm);
-        float[] logits = new float[vocabularySize()];
-        Matrix output = weights.output;
-        parallel.rows(output.rows, (from, to) -> output.multiply(x, logits, from, to));
-        return logits;
-    }
-
     /**
-     * Runs the tokens at positions {@code start...} a chunk of at most {@value #CHUNK} at a time (the working
-     * memory stays the same whatever the prompt's length); returns the last one's hidden state.
+     * Runs a long prompt a chunk of at most {@value #CHUNK} tokens at a time (the working memory stays the same
+     * whatever the prompt's length), asking for {@code output} after the last one.
      */
-    private float[] forwardInChunks(KvCache cache, int start, int[] tokens) {
+    private float[][] inChunks(KvCache cache, int start, int[] tokens, Segment.Output output, int[] rows) {
         if (tokens.length == 0) {
             throw new IllegalArgumentException("Nothing to prefill");
         }
-        float[][] hidden = null;
-        for (int from = 0; from < tokens.length; from += CHUNK) {
-            int to = Math.min(tokens.length, from + CHUNK);
-            hidden = forward(cache, start + from, java.util.Arrays.copyOfRange(tokens, from, to));
+        int from = 0;
+        for (; tokens.length - from > CHUNK; from += CHUNK) {
+            step(List.of(Segment.of(cache, start + from, Arrays.copyOfRange(tokens, from, from + CHUNK), Segment.Output.NONE)));
         }
-        return hidden[hidden.length - 1];
+        Segment last = new Segment(cache, start + from, Arrays.copyOfRange(tokens, from, tokens.length), output, rows);
+        return step(List.of(last)).getFirst();
     }
 
-    /** Runs the tokens at positions {@code start...}, writing their keys and values; returns their hidden states. */
-    float[][] forward(KvCache kvCache, int start, int[] tokens) {
-        if (tokens.length == 0) {
-            throw new IllegalArgumentException("Nothing to prefill");
-        }
-        CpuKvCache cache = (CpuKvCache) kvCache;
-        int n = tokens.length, dim = config.hidden(), kv = config.kvSize();
+    /** Runs every segment's tokens, writing their keys and values; returns their hidden states, segment by segment. */
+    float[][] forward(List<Segment> segments, int n) {
+        int dim = config.hidden(), kv = config.kvSize();
+        CpuKvCache[] caches = new CpuKvCache[n];
+        int[] positions = new int[n];
         float[][] h = new float[n][dim];
-        for (int t = 0; t < n; t++) {
-            weights.embed(tokens[t], h[t]);
+        int longest = 0;
+        int row = 0;
+        for (Segment s : segments) {
+            for (int t = 0; t < s.tokens().length; t++, row++) {
+                caches[row] = (CpuKvCache) s.cache();
+                positions[row] = s.start() + t;
+                longest = Math.max(longest, positions[row] + 1);
+                weights.embed(s.tokens()[t], h[row]);
+            }
         }
         float[][] xn = new float[n][], q = new float[n][dim], k = new float[n][kv], v = new float[n][kv];
         float[][] attended = new float[n][dim], o = new float[n][dim];
         float[][] gate = new float[n][config.intermediate()], up = new float[n][config.intermediate()];
+        int context = longest;
         for (int layer = 0; layer < config.layers(); layer++) {
             Qwen2Weights.Layer w = weights.layers[layer];
             for (int t = 0; t < n; t++) {
@@ -215,19 +280,19 @@ public final class CpuTransformer implements Transformer {
                 add(q[t], w.qBias());
                 add(k[t], w.kBias());
                 add(v[t], w.vBias());
-                rotate(q[t], config.heads(), start + t);
-                rotate(k[t], config.kvHeads(), start + t);
-                cache.store(layer, start + t, k[t], v[t]);
+                rotate(q[t], config.heads(), positions[t]);
+                rotate(k[t], config.kvHeads(), positions[t]);
+                caches[t].store(layer, positions[t], k[t], v[t]);
             }
             int currentLayer = layer;
-            // Units ordered head by head, each head over all tokens: later tokens attend to more positions, so
-            // splitting by token would leave one thread with most of the work.
+            // Units ordered head by head, each head over all rows: later positions attend to more keys, so
+            // splitting by row would leave one thread with most of the work.
             int headSize = config.headSize(), group = config.heads() / config.kvHeads();
             parallel.rows(n * config.heads(), (from, to) -> {
-                float[] scores = new float[start + n];
+                float[] scores = new float[context];
                 for (int unit = from; unit < to; unit++) {
                     int t = unit % n, head = unit / n;
-                    attention.attend(cache, currentLayer, start + t, q[t], head * headSize,
+                    attention.attend(caches[t], currentLayer, positions[t], q[t], head * headSize,
                             head / group * headSize / 2, attended[t], scores);
                 }
             });
@@ -245,7 +310,9 @@ public final class CpuTransformer implements Transformer {
                 add(h[t], o[t]);
             }
         }
-        cache.wrote(start + n);
+        for (Segment s : segments) {
+            ((CpuKvCache) s.cache()).wrote(s.start() + s.tokens().length);
+        }
         return h;
     }
 

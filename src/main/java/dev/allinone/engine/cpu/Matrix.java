@@ -1,15 +1,21 @@
 package dev.allinone.engine.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A weight matrix, {@code rows × cols}, row-major, in one of the engine's formats, with the two products a
- * transformer needs: matrix × vector (decode: one token; each format's own kernel, bound by how fast it can
- * stream and unpack the weights) and matrix × many vectors (prefill: rows are unpacked once into floats and
- * multiplied with every token, four rows by four tokens at a time, so that the work is the multiply-adds).
- * Both compute the rows {@code [from, to)} only, so that two threads can split a product between them.
+ * transformer needs: matrix × vector (one token; each format's own kernel, which unpacks the weights in
+ * registers) and matrix × many vectors (several tokens: rows are unpacked once into floats and multiplied with
+ * every token, four rows by four tokens at a time, so that the work is the multiply-adds). Both compute the rows
+ * {@code [from, to)} only, so that two threads can split a product between them.
+ *
+ * <p><b>Batch invariance.</b> Every kernel computes {@code row(r) · x} in the same order: the weights unpacked to
+ * the same floats ({@link #dequantize}), one vector accumulator {@code acc = w.fma(x, acc)} over the columns in
+ * ascending vector steps, then {@link #sum} of its lanes plus the scalar tail. So a token's result does not
+ * depend on how many other tokens share the product, which kernel served it, or where a thread's part began:
+ * a request gets bit-identical logits alone or batched with others.
  */
 abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
 
@@ -31,14 +37,18 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
     /** Row {@code row}'s weights as floats, as the kernels see them, into {@code w[0, cols)}. */
     abstract void dequantize(int row, float[] w);
 
+    /** Up to this many tokens, each is multiplied on its own by the format's one-token kernel. */
+    static final int ONE_BY_ONE = 2;
+
     /**
-     * {@code out[t][r] = row(r) · xs[t]} for the first {@code n} inputs and {@code r} in {@code [from, to)}. Sums
-     * in another order than {@link #multiply(float[], float[], int, int)}: a token's result differs from its
-     * one-token product by float rounding (~1e-6 relative).
+     * {@code out[t][r] = row(r) · xs[t]} for the first {@code n} inputs and {@code r} in {@code [from, to)}: for
+     * each token, bit for bit what {@link #multiply(float[], float[], int, int)} gives it alone.
      */
     final void multiply(float[][] xs, int n, float[][] out, int from, int to) {
-        if (n == 1) {
-            multiply(xs[0], out[0], from, to);
+        if (n <= ONE_BY_ONE) {
+            for (int t = 0; t < n; t++) {
+                multiply(xs[t], out[t], from, to);
+            }
             return;
         }
         float[][] w = new float[ROWS][cols];
@@ -120,6 +130,18 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
         out[t + 3][r + 3] = sum(a33) + tail(w3, x3, vectorCols);
     }
 
+    /**
+     * The one-token product by way of {@link #dequantize}: for shapes the fused kernels do not cover. Same order
+     * of operations as they.
+     */
+    final void multiplyByRows(float[] x, float[] out, int from, int to) {
+        float[] w = new float[cols];
+        for (int r = from; r < to; r++) {
+            dequantize(r, w);
+            out[r] = dot(w, x);
+        }
+    }
+
     private float dot(float[] w, float[] x) {
         int lanes = F.length();
         int vectorCols = cols - cols % lanes;
@@ -130,7 +152,7 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
         return sum(acc) + tail(w, x, vectorCols);
     }
 
-    private float tail(float[] w, float[] x, int from) {
+    final float tail(float[] w, float[] x, int from) {
         float sum = 0;
         for (int c = from; c < cols; c++) {
             sum += w[c] * x[c];
@@ -147,9 +169,35 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
     /** The format's name, for logs. */
     abstract String format();
 
-    /** The sum of a vector's lanes (the JIT's reduction; its order of additions is its own). */
+    /**
+     * The sum of a vector's lanes, as a fixed tree of lanewise additions (lane {@code i} plus lane {@code i ^ d},
+     * for d = half the lanes down to 1). Not {@code reduceLanes(ADD)}: its order of additions is the
+     * implementation's, and compiled and interpreted code were seen to differ, so a token's logits would depend
+     * on how warm the JIT was.
+     */
     static float sum(FloatVector v) {
-        return v.reduceLanes(VectorOperators.ADD);
+        if (F.length() >= 16) {
+            v = v.add(v.rearrange(SWAP_8));
+        }
+        if (F.length() >= 8) {
+            v = v.add(v.rearrange(SWAP_4));
+        }
+        if (F.length() >= 4) {
+            v = v.add(v.rearrange(SWAP_2));
+        }
+        if (F.length() >= 2) {
+            v = v.add(v.rearrange(SWAP_1));
+        }
+        return v.lane(0);
+    }
+
+    private static final VectorShuffle<Float> SWAP_8 = swap(8);
+    private static final VectorShuffle<Float> SWAP_4 = swap(4);
+    private static final VectorShuffle<Float> SWAP_2 = swap(2);
+    private static final VectorShuffle<Float> SWAP_1 = swap(1);
+
+    private static VectorShuffle<Float> swap(int distance) {
+        return distance < F.length() ? VectorShuffle.fromOp(F, i -> i ^ distance) : VectorShuffle.iota(F, 0, 1, true);
     }
 
     /**

@@ -55,7 +55,7 @@ final class Q4Matrix extends BlockMatrix {
         return ByteVector.fromArray(B, data, offset);
     }
 
-    /** The low nibbles as floats, 0..15: the stored {@code q}; the -8 is applied per block (see {@link #sums}). */
+    /** The low nibbles as floats, 0..15: the stored {@code q}. */
     private static FloatVector low(ByteVector v) {
         return (FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
     }
@@ -67,120 +67,115 @@ final class Q4Matrix extends BlockMatrix {
     }
 
     /**
-     * 8 × the sum of each block of x: {@code Σ (q - 8) x = Σ q x - 8 Σ x}, so the kernels skip a subtraction per
-     * weight and subtract once per block instead.
+     * {@code (q - 8) * scale} as one rounding of the exact value ({@code -8 * scale} is exact): the same float
+     * as a subtraction then a multiplication, in one instruction. Every kernel unpacks a weight this way.
      */
-    private float[] sums(float[] x) {
-        float[] sums = new float[blocks];
-        for (int b = 0; b < blocks; b++) {
-            float sum = 0;
-            for (int k = 0; k < BLOCK; k++) {
-                sum += x[b * BLOCK + k];
-            }
-            sums[b] = 8 * sum;
-        }
-        return sums;
+    private static FloatVector weights(FloatVector q, FloatVector scale, FloatVector offset) {
+        return q.fma(scale, offset);
     }
 
     private static final VectorSpecies<Byte> B4 = ByteVector.SPECIES_512;
 
     /**
-     * With 16 float lanes: 64 bytes (four blocks) per load, masked and shifted once for all four, each block's
-     * 16 bytes widened to floats from its part of the vector: ~40% faster than a load per block (the decode
-     * kernel is bound by unpacking, not by memory).
+     * Four rows at once with 16 float lanes and whole groups of four blocks: 64 bytes (four blocks) per load,
+     * masked and shifted once for all four, each block's 16 bytes widened to floats from its part of the vector
+     * (~40% faster than a load per block: the kernel is bound by unpacking, not by memory).
      */
-    private void multiply4(float[] x, float[] out, int from, int to, float[] xs) {
-        for (int r = from; r < to; r++) {
-            int base = (int) ((long) r * cols / 2);
-            FloatVector acc = FloatVector.zero(F);
-            float correction = 0;
+    private void multiply4(float[] x, float[] out, int from, int to) {
+        int r = from;
+        for (; r + 3 < to; r += 4) {
+            int base0 = (int) ((long) r * cols / 2), step = cols / 2;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
             for (int b = 0; b < blocks; b += 4) {
-                ByteVector v = ByteVector.fromArray(B4, data, base + b * (BLOCK / 2));
-                ByteVector lo = v.and((byte) 0x0F);
-                ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+                int o = b * (BLOCK / 2);
+                ByteVector v0 = ByteVector.fromArray(B4, data, base0 + o), v1 = ByteVector.fromArray(B4, data, base0 + step + o);
+                ByteVector v2 = ByteVector.fromArray(B4, data, base0 + 2 * step + o), v3 = ByteVector.fromArray(B4, data, base0 + 3 * step + o);
+                ByteVector lo0 = v0.and((byte) 0x0F), hi0 = nibblesHigh(v0), lo1 = v1.and((byte) 0x0F), hi1 = nibblesHigh(v1);
+                ByteVector lo2 = v2.and((byte) 0x0F), hi2 = nibblesHigh(v2), lo3 = v3.and((byte) 0x0F), hi3 = nibblesHigh(v3);
                 for (int part = 0; part < 4; part++) {
                     int c = (b + part) * BLOCK;
-                    FloatVector p = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).mul(FloatVector.fromArray(F, x, c));
-                    p = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).fma(FloatVector.fromArray(F, x, c + BLOCK / 2), p);
-                    float scale = scale(r, b + part);
-                    acc = p.fma(FloatVector.broadcast(F, scale), acc);
-                    correction += scale * xs[b + part];
+                    FloatVector xl = FloatVector.fromArray(F, x, c), xh = FloatVector.fromArray(F, x, c + BLOCK / 2);
+                    float s0 = scale(r, b + part), s1 = scale(r + 1, b + part), s2 = scale(r + 2, b + part), s3 = scale(r + 3, b + part);
+                    FloatVector sc0 = FloatVector.broadcast(F, s0), of0 = FloatVector.broadcast(F, -8f * s0);
+                    FloatVector sc1 = FloatVector.broadcast(F, s1), of1 = FloatVector.broadcast(F, -8f * s1);
+                    FloatVector sc2 = FloatVector.broadcast(F, s2), of2 = FloatVector.broadcast(F, -8f * s2);
+                    FloatVector sc3 = FloatVector.broadcast(F, s3), of3 = FloatVector.broadcast(F, -8f * s3);
+                    acc0 = weights(widen(lo0, part), sc0, of0).fma(xl, acc0);
+                    acc1 = weights(widen(lo1, part), sc1, of1).fma(xl, acc1);
+                    acc2 = weights(widen(lo2, part), sc2, of2).fma(xl, acc2);
+                    acc3 = weights(widen(lo3, part), sc3, of3).fma(xl, acc3);
+                    acc0 = weights(widen(hi0, part), sc0, of0).fma(xh, acc0);
+                    acc1 = weights(widen(hi1, part), sc1, of1).fma(xh, acc1);
+                    acc2 = weights(widen(hi2, part), sc2, of2).fma(xh, acc2);
+                    acc3 = weights(widen(hi3, part), sc3, of3).fma(xh, acc3);
                 }
             }
-            out[r] = Matrix.sum(acc) - correction;
+            out[r] = Matrix.sum(acc0) + 0f;
+            out[r + 1] = Matrix.sum(acc1) + 0f;
+            out[r + 2] = Matrix.sum(acc2) + 0f;
+            out[r + 3] = Matrix.sum(acc3) + 0f;
         }
+        multiplyBlocks(x, out, r, to);
+    }
+
+    private static ByteVector nibblesHigh(ByteVector v) {
+        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
+    }
+
+    private static FloatVector widen(ByteVector nibbles, int part) {
+        return (FloatVector) nibbles.convertShape(VectorOperators.B2F, F, part);
     }
 
     /**
-     * Decode. With 16 float lanes (AVX-512) and whole groups of four blocks, {@link #multiply4}; otherwise two
-     * rows at a time, block by block. Both sum each row in the same order.
+     * One token. With 16 float lanes and whole groups of four blocks, {@link #multiply4}; otherwise block by
+     * block. Both follow {@link Matrix}'s order: ascending columns (a block's low half, then its high half), one
+     * accumulator per row, the weights unpacked as {@link #dequantize} does.
      */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
         int lanes = F.length();
         if (lanes == 16 && blocks % 4 == 0) {
-            multiply4(x, out, from, to, sums(x));
-            return;
-        }
-        float[] xs = sums(x);
-        int r = from;
-        for (; r + 1 < to; r += 2) {
-            int base0 = (int) ((long) r * cols / 2), base1 = base0 + cols / 2;
-            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
-            float c0 = 0, c1 = 0;
-            for (int b = 0; b < blocks; b++) {
-                FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F);
-                for (int k = 0; k < BLOCK / 2; k += lanes) {
-                    int c = b * BLOCK + k;
-                    int o = b * (BLOCK / 2) + k;
-                    FloatVector xl = FloatVector.fromArray(F, x, c), xh = FloatVector.fromArray(F, x, c + BLOCK / 2);
-                    ByteVector v0 = bytesAt(base0 + o), v1 = bytesAt(base1 + o);
-                    p0 = low(v0).fma(xl, p0);
-                    p1 = low(v1).fma(xl, p1);
-                    p0 = high(v0).fma(xh, p0);
-                    p1 = high(v1).fma(xh, p1);
-                }
-                float s0 = scale(r, b), s1 = scale(r + 1, b);
-                acc0 = p0.fma(FloatVector.broadcast(F, s0), acc0);
-                acc1 = p1.fma(FloatVector.broadcast(F, s1), acc1);
-                c0 += s0 * xs[b];
-                c1 += s1 * xs[b];
-            }
-            out[r] = Matrix.sum(acc0) - c0;
-            out[r + 1] = Matrix.sum(acc1) - c1;
-        }
-        for (; r < to; r++) {
-            int base = (int) ((long) r * cols / 2);
-            FloatVector acc = FloatVector.zero(F);
-            float correction = 0;
-            for (int b = 0; b < blocks; b++) {
-                FloatVector p = FloatVector.zero(F);
-                for (int k = 0; k < BLOCK / 2; k += lanes) {
-                    int c = b * BLOCK + k;
-                    ByteVector v = bytesAt(base + b * (BLOCK / 2) + k);
-                    p = low(v).fma(FloatVector.fromArray(F, x, c), p);
-                    p = high(v).fma(FloatVector.fromArray(F, x, c + BLOCK / 2), p);
-                }
-                float scale = scale(r, b);
-                acc = p.fma(FloatVector.broadcast(F, scale), acc);
-                correction += scale * xs[b];
-            }
-            out[r] = Matrix.sum(acc) - correction;
+            multiply4(x, out, from, to);
+        } else if (BLOCK / 2 % lanes == 0) {
+            multiplyBlocks(x, out, from, to);
+        } else {
+            multiplyByRows(x, out, from, to);
         }
     }
 
+    /** Row by row, block by block: the low half's vectors, then the high half's. */
+    private void multiplyBlocks(float[] x, float[] out, int from, int to) {
+        int lanes = F.length();
+        for (int r = from; r < to; r++) {
+            int base = (int) ((long) r * cols / 2);
+            FloatVector acc = FloatVector.zero(F);
+            for (int b = 0; b < blocks; b++) {
+                float s = scale(r, b);
+                FloatVector sc = FloatVector.broadcast(F, s), of = FloatVector.broadcast(F, -8f * s);
+                for (int k = 0; k < BLOCK / 2; k += lanes) {
+                    acc = weights(low(bytesAt(base + b * (BLOCK / 2) + k)), sc, of).fma(FloatVector.fromArray(F, x, b * BLOCK + k), acc);
+                }
+                for (int k = 0; k < BLOCK / 2; k += lanes) {
+                    acc = weights(high(bytesAt(base + b * (BLOCK / 2) + k)), sc, of)
+                            .fma(FloatVector.fromArray(F, x, b * BLOCK + BLOCK / 2 + k), acc);
+                }
+            }
+            out[r] = Matrix.sum(acc) + 0f;
+        }
+    }
 
     @Override
     void dequantize(int row, float[] w) {
         int lanes = F.length();
         int base = (int) ((long) row * cols / 2);
         for (int b = 0; b < blocks; b++) {
-            FloatVector scale = FloatVector.broadcast(F, scale(row, b));
+            float s = scale(row, b);
+            FloatVector sc = FloatVector.broadcast(F, s), of = FloatVector.broadcast(F, -8f * s);
             for (int k = 0; k < BLOCK / 2; k += lanes) {
                 int c = b * BLOCK + k;
                 ByteVector v = bytesAt(base + b * (BLOCK / 2) + k);
-                low(v).sub(8f).mul(scale).intoArray(w, c);
-                high(v).sub(8f).mul(scale).intoArray(w, c + BLOCK / 2);
+                weights(low(v), sc, of).intoArray(w, c);
+                weights(high(v), sc, of).intoArray(w, c + BLOCK / 2);
             }
         }
     }

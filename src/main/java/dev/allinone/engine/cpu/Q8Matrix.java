@@ -46,40 +46,49 @@ final class Q8Matrix extends BlockMatrix {
                 .convertShape(VectorOperators.B2F, F, 0);
     }
 
-    /** Decode: two rows at a time, for independent chains of multiply-adds. */
+    /**
+     * One token, four rows at a time for independent chains of multiply-adds, in {@link Matrix}'s order: ascending
+     * columns, one accumulator per row, each weight {@code q * scale} as {@link #dequantize} makes it.
+     */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
         int lanes = F.length();
+        if (BLOCK % lanes != 0) {
+            multiplyByRows(x, out, from, to);
+            return;
+        }
         int r = from;
-        for (; r + 1 < to; r += 2) {
-            int base0 = r * cols, base1 = base0 + cols;
-            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        for (; r + 3 < to; r += 4) {
+            int base0 = r * cols, base1 = base0 + cols, base2 = base1 + cols, base3 = base2 + cols;
+            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
-                FloatVector p0 = FloatVector.zero(F), p1 = FloatVector.zero(F);
+                FloatVector s0 = FloatVector.broadcast(F, scale(r, b)), s1 = FloatVector.broadcast(F, scale(r + 1, b));
+                FloatVector s2 = FloatVector.broadcast(F, scale(r + 2, b)), s3 = FloatVector.broadcast(F, scale(r + 3, b));
                 for (int k = 0; k < BLOCK; k += lanes) {
                     int c = b * BLOCK + k;
                     FloatVector xv = FloatVector.fromArray(F, x, c);
-                    p0 = weights(base0 + c).fma(xv, p0);
-                    p1 = weights(base1 + c).fma(xv, p1);
+                    acc0 = weights(base0 + c).mul(s0).fma(xv, acc0);
+                    acc1 = weights(base1 + c).mul(s1).fma(xv, acc1);
+                    acc2 = weights(base2 + c).mul(s2).fma(xv, acc2);
+                    acc3 = weights(base3 + c).mul(s3).fma(xv, acc3);
                 }
-                acc0 = p0.fma(FloatVector.broadcast(F, scale(r, b)), acc0);
-                acc1 = p1.fma(FloatVector.broadcast(F, scale(r + 1, b)), acc1);
             }
-            out[r] = Matrix.sum(acc0);
-            out[r + 1] = Matrix.sum(acc1);
+            out[r] = Matrix.sum(acc0) + 0f;
+            out[r + 1] = Matrix.sum(acc1) + 0f;
+            out[r + 2] = Matrix.sum(acc2) + 0f;
+            out[r + 3] = Matrix.sum(acc3) + 0f;
         }
         for (; r < to; r++) {
             int base = r * cols;
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
-                FloatVector p = FloatVector.zero(F);
+                FloatVector s = FloatVector.broadcast(F, scale(r, b));
                 for (int k = 0; k < BLOCK; k += lanes) {
                     int c = b * BLOCK + k;
-                    p = weights(base + c).fma(FloatVector.fromArray(F, x, c), p);
+                    acc = weights(base + c).mul(s).fma(FloatVector.fromArray(F, x, c), acc);
                 }
-                acc = p.fma(FloatVector.broadcast(F, scale(r, b)), acc);
             }
-            out[r] = Matrix.sum(acc);
+            out[r] = Matrix.sum(acc) + 0f;
         }
     }
 

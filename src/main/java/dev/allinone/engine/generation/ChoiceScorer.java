@@ -6,7 +6,8 @@ import dev.allinone.engine.api.Timings;
 import dev.allinone.engine.text.HfTokenizer;
 import dev.allinone.engine.text.RecentlyUsed;
 import dev.allinone.engine.transformer.KvCache;
-import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.scheduling.Sequence;
+import dev.allinone.engine.transformer.Segment;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,7 +34,7 @@ import java.util.Set;
  *   prompt.</li>
  * </ul>
  *
- * Scoring sequences costs a forward pass per answer and a row of the whole output layer per answer token: ~13 ms
+ * Scoring sequences costs a step per answer and a row of the whole output layer per answer token: ~13 ms
  * per answer token at Qwen1.5-0.5B's size. So the answers are limited: at most {@value #MAX_CHOICES}, each at
  * most {@value #MAX_CHOICE_TOKENS} tokens, and when they are scored as sequences at most
  * {@value #MAX_SCORED_TOKENS} tokens together (a few seconds); and the request's deadline and cancellation are
@@ -145,67 +146,132 @@ public final class ChoiceScorer {
     }
 
     /**
-     * Scores the plan's answers after {@code prompt}, in {@code cache} whose positions before {@code start}
-     * already hold the prompt's first tokens. {@code checkpoint} runs between chunks of the prompt and between
-     * answers; it throws to stop the request (deadline, cancellation).
+     * Scoring the plan's answers after {@code prompt}, as a sequence of the batch, in {@code cache} whose positions
+     * before {@code start} already hold the prompt's first tokens. {@code checkpoint} runs before every step; it
+     * throws to stop the request (deadline, cancellation).
      */
-    public static ChoiceResult choose(Transformer transformer, KvCache cache, int start, int[] prompt, Plan plan, long submittedAt,
-                               Runnable checkpoint) {
-        long begin = System.nanoTime();
-        int last = ChunkedPrefill.leading(transformer, cache, start, Arrays.copyOfRange(prompt, start, prompt.length),
-                () -> {
-                    checkpoint.run();
-                    return false;
-                });
-        int[] rest = Arrays.copyOfRange(prompt, last, prompt.length);
-        double[] logProbabilities;
-        long prefillNanos;
-        if (plan.singleToken()) {
-            float[] logits = transformer.prefillRows(cache, last, rest, plan.singleTokens());
-            prefillNanos = System.nanoTime() - begin;
-            logProbabilities = new double[logits.length];
-            for (int i = 0; i < logits.length; i++) {
-                logProbabilities[i] = logits[i]; // normalizing over the whole vocabulary would cancel out
-            }
-        } else {
-            float[] afterPrompt = transformer.prefill(cache, last, rest);
-            prefillNanos = System.nanoTime() - begin;
-            logProbabilities = sequenceLogProbabilities(transformer, cache, prompt.length, afterPrompt, plan.sequences(),
-                    checkpoint);
-        }
-        double norm = logSumExp(logProbabilities);
-        Map<String, Double> probabilities = new LinkedHashMap<>();
-        int best = 0;
-        for (int c = 0; c < plan.choices().size(); c++) {
-            probabilities.put(plan.choices().get(c), Math.exp(logProbabilities[c] - norm));
-            if (logProbabilities[c] > logProbabilities[best]) {
-                best = c;
-            }
-        }
-        long end = System.nanoTime();
-        Timings timings = new Timings(begin - submittedAt, prefillNanos, end - begin - prefillNanos, end - submittedAt);
-        return new ChoiceResult(plan.choices().get(best), probabilities, prompt.length, start, timings);
+    public static Sequence<ChoiceResult> choose(KvCache cache, int start, int[] prompt, Plan plan, long submittedAt,
+                                                Runnable checkpoint) {
+        return new Scoring(cache, start, prompt, plan, submittedAt, checkpoint);
     }
 
-    private static double[] sequenceLogProbabilities(Transformer transformer, KvCache cache, int position,
-                                                     float[] afterPrompt, List<int[]> answers, Runnable checkpoint) {
-        double[] result = new double[answers.size()];
-        double promptLogNorm = logSumExp(afterPrompt);
-        for (int c = 0; c < answers.size(); c++) {
+    /**
+     * The prompt a chunk per step (the last chunk computes the single-token answers' rows, or the whole logits
+     * row); then, for answers scored as sequences, up to {@value #SCORED_PER_PASS} answer tokens per step, each
+     * answer overwriting the positions after the prompt.
+     */
+    private static final class Scoring implements Sequence<ChoiceResult> {
+        private final KvCache cache;
+        private final int start;
+        private final int[] prompt;
+        private final Plan plan;
+        private final long submittedAt;
+        private final Runnable checkpoint;
+        private final long begin = System.nanoTime();
+        private final double[] logProbabilities;
+        private int read;
+        private int pendingEnd;
+        private long prefillNanos;
+        /** Answer being scored (sequences), and how many of its tokens were fed. */
+        private int choice;
+        private int fed;
+        private double promptLogNorm;
+        private float[] afterPrompt;
+        private boolean done;
+
+        Scoring(KvCache cache, int start, int[] prompt, Plan plan, long submittedAt, Runnable checkpoint) {
+            this.cache = cache;
+            this.start = start;
+            this.prompt = prompt;
+            this.plan = plan;
+            this.submittedAt = submittedAt;
+            this.checkpoint = checkpoint;
+            this.read = start;
+            this.logProbabilities = new double[plan.choices().size()];
+        }
+
+        @Override
+        public Segment next(int budget) {
+            if (done) {
+                return null;
+            }
             checkpoint.run();
-            int[] answer = answers.get(c);
-            double lp = afterPrompt[answer[0]] - promptLogNorm;
-            // Token j of the answer is scored by the logits after token j - 1, a few tokens per pass.
-            for (int from = 0; from < answer.length - 1; from += SCORED_PER_PASS) {
-                int to = Math.min(answer.length - 1, from + SCORED_PER_PASS);
-                float[][] following = transformer.prefillAll(cache, position + from, Arrays.copyOfRange(answer, from, to));
-                for (int j = from + 1; j <= to; j++) {
-                    lp += following[j - 1 - from][answer[j]] - logSumExp(following[j - 1 - from]);
+            if (read < prompt.length) {
+                pendingEnd = Math.min(prompt.length, read + budget);
+                int[] chunk = Arrays.copyOfRange(prompt, read, pendingEnd);
+                if (pendingEnd < prompt.length) {
+                    return Segment.of(cache, read, chunk, Segment.Output.NONE);
+                }
+                return plan.singleToken() ? Segment.rows(cache, read, chunk, plan.singleTokens())
+                        : Segment.of(cache, read, chunk, Segment.Output.LAST);
+            }
+            // Token j of the answer is scored by the logits after token j - 1, a few tokens per step.
+            int[] answer = plan.sequences().get(choice);
+            pendingEnd = Math.min(answer.length - 1, fed + Math.min(SCORED_PER_PASS, budget));
+            return Segment.of(cache, prompt.length + fed, Arrays.copyOfRange(answer, fed, pendingEnd), Segment.Output.ALL);
+        }
+
+        @Override
+        public void accept(float[][] logits) {
+            if (read < prompt.length) {
+                read = pendingEnd;
+                if (read < prompt.length) {
+                    return;
+                }
+                prefillNanos = System.nanoTime() - begin;
+                if (plan.singleToken()) {
+                    for (int i = 0; i < logits[0].length; i++) {
+                        logProbabilities[i] = logits[0][i]; // normalizing over the whole vocabulary would cancel out
+                    }
+                    done = true;
+                    return;
+                }
+                afterPrompt = logits[0];
+                promptLogNorm = logSumExp(afterPrompt);
+                startAnswer(0);
+                return;
+            }
+            int[] answer = plan.sequences().get(choice);
+            for (int j = fed + 1; j <= pendingEnd; j++) {
+                float[] following = logits[j - 1 - fed];
+                logProbabilities[choice] += following[answer[j]] - logSumExp(following);
+            }
+            fed = pendingEnd;
+            if (fed == answer.length - 1) {
+                if (choice + 1 < plan.sequences().size()) {
+                    startAnswer(choice + 1);
+                } else {
+                    done = true;
                 }
             }
-            result[c] = lp;
         }
-        return result;
+
+        private void startAnswer(int c) {
+            choice = c;
+            fed = 0;
+            logProbabilities[c] = afterPrompt[plan.sequences().get(c)[0]] - promptLogNorm;
+        }
+
+        @Override
+        public ChoiceResult finish() {
+            double norm = logSumExp(logProbabilities);
+            Map<String, Double> probabilities = new LinkedHashMap<>();
+            int best = 0;
+            for (int c = 0; c < plan.choices().size(); c++) {
+                probabilities.put(plan.choices().get(c), Math.exp(logProbabilities[c] - norm));
+                if (logProbabilities[c] > logProbabilities[best]) {
+                    best = c;
+                }
+            }
+            long end = System.nanoTime();
+            Timings timings = new Timings(begin - submittedAt, prefillNanos, end - begin - prefillNanos, end - submittedAt);
+            return new ChoiceResult(plan.choices().get(best), probabilities, prompt.length, start, timings);
+        }
+
+        @Override
+        public void discard() {
+            done = true;
+        }
     }
 
     static double logSumExp(float[] logits) {

@@ -4,11 +4,12 @@ import dev.allinone.engine.api.GenerationResult;
 import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.Timings;
 import dev.allinone.engine.api.TokenListener;
+import dev.allinone.engine.scheduling.Sequence;
 import dev.allinone.engine.text.HfTokenizer;
 import dev.allinone.engine.text.StopSequenceFilter;
 import dev.allinone.engine.text.StreamingDetokenizer;
 import dev.allinone.engine.transformer.KvCache;
-import dev.allinone.engine.transformer.Transformer;
+import dev.allinone.engine.transformer.Segment;
 
 import java.util.Arrays;
 import java.util.Set;
@@ -16,8 +17,8 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
 /**
- * The prefill-then-decode loop for one answer, run on the inference thread with the model to itself, in a
- * KV cache the caller lends it.
+ * Answers as sequences of the batch: the prompt read a chunk per step, then one token per step, sampled,
+ * detokenized, filtered for stop sequences and streamed, in a KV cache the caller lends.
  */
 public final class TextGenerator {
 
@@ -37,80 +38,146 @@ public final class TextGenerator {
     }
 
     /**
-     * @param cache         a cache whose positions before {@code start} already hold the prompt's first tokens
-     * @param prompt        prompt tokens, already checked against the context limit
-     * @param maxNewTokens  cap on new tokens, already reduced to what the context limit leaves
-     * @param submittedAt   {@link System#nanoTime()} when the request was queued, for the timings
+     * An answer to {@code prompt}, to be run by the batch.
+     *
+     * @param cache        a cache whose positions before {@code start} already hold the prompt's first tokens
+     * @param prompt       prompt tokens, already checked against the context limit
+     * @param maxNewTokens cap on new tokens, already reduced to what the context limit leaves
+     * @param stop         checked before every step: true ends the answer as cancelled
+     * @param submittedAt  {@link System#nanoTime()} when the request was queued, for the timings
      */
-    public Outcome generate(Transformer transformer, KvCache cache, int start, int[] prompt, GenerationSettings settings,
-                     int maxNewTokens, TokenListener listener, BooleanSupplier cancelled, long submittedAt) {
-        long begin = System.nanoTime();
-        Sampler sampler = new Sampler(settings.sampling(), tokenizer.size(), transformer.vocabularySize(), prompt,
-                new SplittableRandom());
-        StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
-        StopSequenceFilter stops = new StopSequenceFilter(settings.stopSequences());
+    public Sequence<Outcome> answer(KvCache cache, int start, int[] prompt, GenerationSettings settings, int maxNewTokens,
+                                    int vocabularySize, TokenListener listener, BooleanSupplier stop, long submittedAt) {
+        return new Answer(cache, start, prompt, settings, maxNewTokens, vocabularySize, listener, stop, submittedAt);
+    }
 
-        int[] inCache = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
-        int[] answer = new int[maxNewTokens];
-        int position = prompt.length;
-        int generated = 0;
-        long firstTokenNanos = 0;
-        GenerationResult.Finish finish = GenerationResult.Finish.LENGTH;
+    private final class Answer implements Sequence<Outcome> {
+        private final KvCache cache;
+        private final int start;
+        private final int[] prompt;
+        private final int maxNewTokens;
+        private final TokenListener listener;
+        private final BooleanSupplier stop;
+        private final long submittedAt;
+        private final long begin = System.nanoTime();
+        private final Sampler sampler;
+        private final StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
+        private final StopSequenceFilter stops;
+        private final int[] inCache;
+        private final int[] answer;
+        /** Prompt positions computed so far; then, while answering, positions in the cache. */
+        private int position;
+        /** Where the segment handed out last ends. */
+        private int pendingEnd;
+        private int lastToken;
+        private int generated;
+        private long prefillNanos;
+        private long firstTokenNanos;
+        private boolean done;
+        private GenerationResult.Finish finish = GenerationResult.Finish.LENGTH;
 
-        int last = ChunkedPrefill.leading(transformer, cache, start, Arrays.copyOfRange(prompt, start, prompt.length),
-                cancelled);
-        if (last < 0) {
-            long end = System.nanoTime();
-            Timings timings = new Timings(begin - submittedAt, end - begin, 0, end - submittedAt);
-            return new Outcome(new GenerationResult("", prompt.length, start, 0, GenerationResult.Finish.CANCELLED, timings),
-                    Arrays.copyOf(prompt, start), null);
+        Answer(KvCache cache, int start, int[] prompt, GenerationSettings settings, int maxNewTokens, int vocabularySize,
+               TokenListener listener, BooleanSupplier stop, long submittedAt) {
+            this.cache = cache;
+            this.start = start;
+            this.prompt = prompt;
+            this.maxNewTokens = maxNewTokens;
+            this.listener = listener;
+            this.stop = stop;
+            this.submittedAt = submittedAt;
+            this.sampler = new Sampler(settings.sampling(), tokenizer.size(), vocabularySize, prompt, new SplittableRandom());
+            this.stops = new StopSequenceFilter(settings.stopSequences());
+            this.inCache = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
+            this.answer = new int[maxNewTokens];
+            this.position = start;
         }
-        float[] logits = transformer.prefill(cache, last, Arrays.copyOfRange(prompt, last, prompt.length));
-        long prefillNanos = System.nanoTime() - begin;
-        while (true) {
-            if (cancelled.getAsBoolean()) {
-                finish = GenerationResult.Finish.CANCELLED;
-                break;
+
+        private boolean reading() {
+            return position < prompt.length && generated == 0 && prefillNanos == 0;
+        }
+
+        @Override
+        public Segment next(int budget) {
+            if (done) {
+                return null;
             }
-            int token = sampler.sample(logits);
+            if (stop.getAsBoolean()) {
+                finish = GenerationResult.Finish.CANCELLED;
+                done = true;
+                return null;
+            }
+            if (reading()) {
+                pendingEnd = Math.min(prompt.length, position + budget);
+                return Segment.of(cache, position, Arrays.copyOfRange(prompt, position, pendingEnd),
+                        pendingEnd == prompt.length ? Segment.Output.LAST : Segment.Output.NONE);
+            }
+            return Segment.of(cache, position, new int[] {lastToken}, Segment.Output.LAST);
+        }
+
+        @Override
+        public void accept(float[][] logits) {
+            if (reading()) {
+                position = pendingEnd;
+                if (position < prompt.length) {
+                    return;
+                }
+                prefillNanos = Math.max(1, System.nanoTime() - begin);
+            } else {
+                inCache[position++] = lastToken;
+            }
+            int token = sampler.sample(logits[0]);
             if (endTokens.contains(token)) {
                 finish = GenerationResult.Finish.STOP;
-                break;
+                done = true;
+                return;
             }
             sampler.accept(token);
             answer[generated++] = token;
             if (firstTokenNanos == 0) {
                 firstTokenNanos = System.nanoTime() - submittedAt;
             }
-            emit(listener, stops.offer(detokenizer.push(token)));
+            emit(stops.offer(detokenizer.push(token)));
             if (stops.stopped()) {
                 finish = GenerationResult.Finish.STOP;
-                break;
+                done = true;
+            } else if (generated >= maxNewTokens) {
+                done = true;
             }
-            if (generated >= maxNewTokens) {
-                break;
-            }
-            logits = transformer.next(cache, position, token);
-            inCache[position++] = token;
+            lastToken = token;
         }
-        if (!stops.stopped()) {
-            emit(listener, stops.offer(detokenizer.flush()));
-            if (stops.stopped() && finish == GenerationResult.Finish.LENGTH) {
-                finish = GenerationResult.Finish.STOP;
-            }
-            emit(listener, stops.finish());
-        }
-        long end = System.nanoTime();
-        Timings timings = new Timings(begin - submittedAt, prefillNanos, end - begin - prefillNanos,
-                firstTokenNanos == 0 ? end - submittedAt : firstTokenNanos);
-        GenerationResult result = new GenerationResult(stops.released(), prompt.length, start, generated, finish, timings);
-        int[] answerTokens = stops.stopped() ? null : Arrays.copyOf(answer, generated);
-        return new Outcome(result, Arrays.copyOf(inCache, position), answerTokens);
-    }
 
-    private static void emit(TokenListener listener, String text) {
-        if (!text.isEmpty()) {
-            listener.onText(text);
+        @Override
+        public Outcome finish() {
+            if (reading()) { // stopped before the prompt was read
+                long end = System.nanoTime();
+                Timings timings = new Timings(begin - submittedAt, end - begin, 0, end - submittedAt);
+                return new Outcome(new GenerationResult("", prompt.length, start, 0, finish, timings),
+                        Arrays.copyOf(prompt, position), null);
+            }
+            if (!stops.stopped()) {
+                emit(stops.offer(detokenizer.flush()));
+                if (stops.stopped() && finish == GenerationResult.Finish.LENGTH) {
+                    finish = GenerationResult.Finish.STOP;
+                }
+                emit(stops.finish());
+            }
+            long end = System.nanoTime();
+            Timings timings = new Timings(begin - submittedAt, prefillNanos, end - begin - prefillNanos,
+                    firstTokenNanos == 0 ? end - submittedAt : firstTokenNanos);
+            GenerationResult result = new GenerationResult(stops.released(), prompt.length, start, generated, finish, timings);
+            int[] answerTokens = stops.stopped() ? null : Arrays.copyOf(answer, generated);
+            return new Outcome(result, Arrays.copyOf(inCache, position), answerTokens);
+        }
+
+        @Override
+        public void discard() {
+            done = true;
+        }
+
+        private void emit(String text) {
+            if (!text.isEmpty()) {
+                listener.onText(text);
+            }
         }
     }
 }

@@ -180,7 +180,7 @@ public final class KvCachePool implements AutoCloseable {
             return lease(transformer.newCache(), 0, Reuse.NONE, null, null, prompt.length, reserved);
         }
         prefix.lastUsed = ++clock;
-        if (!keep) {
+        if (!keep && !borrowed(prefix)) {
             makeRoom(Math.max(0, reserved - prefix.cache.bytes()), prefix);
             countPrefixHit(prefix);
             return lease(prefix.cache, prefix.tokens.length, Reuse.PREFIX, prefix, null, prompt.length, reserved);
@@ -216,7 +216,7 @@ public final class KvCachePool implements AutoCloseable {
      */
     private void makeRoom(long needed, Entry spared) {
         while (kept() + leased() + needed > limitBytes) {
-            Entry victim = entries.stream().filter(e -> e != spared)
+            Entry victim = entries.stream().filter(e -> e != spared && !borrowed(e))
                     .min(Comparator.<Entry, Boolean>comparing(e -> e.prefix).thenComparingLong(e -> e.lastUsed))
                     .orElse(null);
             if (victim == null) {
@@ -340,11 +340,24 @@ public final class KvCachePool implements AutoCloseable {
             if (kept() <= cap) {
                 break;
             }
-            if (e == justAdded && candidates.size() > 1 && e.cache.bytes() <= cap) {
+            if (e == justAdded && candidates.size() > 1 && e.cache.bytes() <= cap || borrowed(e)) {
                 continue;
             }
             evict(e);
         }
+    }
+
+    /**
+     * Whether a running request computes in the entry's own cache (scoring after a shared prefix): then no other
+     * request may write after its prefix (it gets a copy), and it is not evicted under it.
+     */
+    private boolean borrowed(Entry e) {
+        for (Lease l : leases) {
+            if (l.borrowedPrefix == e) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void evict(Entry e) {

@@ -1,11 +1,43 @@
 package dev.allinone.engine.transformer;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * The neural network, seen from the engine: tokens in, next-token logits out, with the attention keys and
  * values kept in a {@link KvCache}. Implementations are not thread-safe: the engine's one inference thread
  * ({@code engine.scheduling.InferenceWorker}) is the only caller.
  */
 public interface Transformer extends AutoCloseable {
+
+    /**
+     * One forward pass over several sequences at once (continuous batching): every segment's tokens, each in its
+     * own cache, with the weights read once for all of them. Returns, per segment and in order, the logits it asked
+     * for ({@link Segment#outputRows()} rows). No two segments may share a cache.
+     *
+     * <p>This default runs the segments one after another (Jlama's reference kernels have no batched pass);
+     * allinone's kernels override it with one pass whose every row is bit for bit what it would be alone.
+     */
+    default List<float[][]> step(List<Segment> segments) {
+        List<float[][]> out = new ArrayList<>(segments.size());
+        for (Segment s : segments) {
+            out.add(switch (s.output()) {
+                case NONE -> {
+                    prefillRows(s.cache(), s.start(), s.tokens(), new int[0]);
+                    yield new float[0][];
+                }
+                case LAST -> new float[][] {prefill(s.cache(), s.start(), s.tokens())};
+                case ALL -> prefillAll(s.cache(), s.start(), s.tokens());
+                case ROWS -> new float[][] {prefillRows(s.cache(), s.start(), s.tokens(), s.rows())};
+            });
+        }
+        return out;
+    }
+
+    /** Most tokens {@link #step} takes at once, all segments together (bounds its working memory). */
+    default int maxStepTokens() {
+        return 256;
+    }
 
     /** Rows of the output layer, i.e. the length of every logits array. */
     int vocabularySize();

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every kernel — one token, and the batched product — against a scalar double-precision product over the same
- * (dequantized) weights, on shapes the
+ * (dequantized) weights, and every batch width against one token alone, bit for bit (batch invariance), on shapes the
  * vector width does not divide: odd row counts, a thread split at an odd row, columns that leave a tail, and
  * the tied output layer's shape (rows in the hundreds of thousands are the lm_head's case; 1027 rows stand in).
  */
@@ -63,7 +63,7 @@ class MatrixKernelsTest {
     @ParameterizedTest
     @CsvSource({"BF16,1,64", "BF16,7,96", "BF16,33,1056", "BF16,1027,1024", "BF16,5,70",
             "Q8,1,64", "Q8,7,96", "Q8,33,1056", "Q8,1027,1024",
-            "Q4,1,64", "Q4,7,96", "Q4,33,1056", "Q4,1027,1024"})
+            "Q4,1,64", "Q4,7,96", "Q4,33,1056", "Q4,1027,1024", "Q4,30,896", "Q8,30,896", "BF16,30,896"})
     void everyProductEqualsTheScalarReference(String format, int rows, int cols) {
         Safetensors.Tensor tensor = random(rows, cols, rows * 31L + cols);
         Matrix m = matrix(format, tensor);
@@ -90,24 +90,26 @@ class MatrixKernelsTest {
             assertThat((double) single[r]).isCloseTo(reference(m, r, x), org.assertj.core.data.Offset.offset(1e-4));
         }
 
-        // A batch of 6 (a tile of four and two left over, on panels of four rows and a remainder): each token as
-        // if alone, up to float rounding (the batched product sums in another order).
-        float[][] xs = new float[6][];
-        float[][] out = new float[6][rows];
-        for (int t = 0; t < 6; t++) {
-            xs[t] = vector(cols, 100 + t);
-        }
-        TWO_THREADS.rows(rows, (from, to) -> m.multiply(xs, 6, out, from, to));
-        for (int t = 0; t < 6; t++) {
-            float[] alone = new float[rows];
-            m.multiply(xs[t], alone, 0, rows);
-            for (int r = 0; r < rows; r++) {
-                assertThat((double) out[t][r]).as("token %d of the batch, row %d", t, r)
-                        .isCloseTo(alone[r], org.assertj.core.data.Offset.offset(1e-4 * (1 + Math.abs(alone[r]))));
-                assertThat((double) out[t][r]).isCloseTo(reference(m, r, xs[t]), org.assertj.core.data.Offset.offset(1e-4));
+        // Batches of 1 to 9 (tiles of four, tokens left over, panels of four rows and a remainder, split across
+        // threads): each token's products bit for bit the numbers it gets alone.
+        for (int n = 1; n <= 9; n++) {
+            float[][] xs = new float[n][];
+            float[][] out = new float[n][rows];
+            for (int t = 0; t < n; t++) {
+                xs[t] = vector(cols, 100 + t);
+            }
+            int width = n;
+            TWO_THREADS.rows(rows, (from, to) -> m.multiply(xs, width, out, from, to));
+            for (int t = 0; t < n; t++) {
+                float[] alone = new float[rows];
+                m.multiply(xs[t], alone, 0, rows);
+                assertThat(out[t]).as("token %d of a batch of %d", t, n).containsExactly(alone);
+                for (int r = 0; r < rows; r++) {
+                    assertThat((double) out[t][r]).isCloseTo(reference(m, r, xs[t]), org.assertj.core.data.Offset.offset(1e-4));
+                }
             }
         }
-        // A few rows alone (scoring candidate tokens) are the same numbers as the full product.
-        assertThat((double) m.dotRow(rows - 1, x)).isCloseTo(reference(m, rows - 1, x), org.assertj.core.data.Offset.offset(1e-4));
+        // A row alone (scoring a candidate token) is the same number as in the full product.
+        assertThat(m.dotRow(rows - 1, x)).isEqualTo(single[rows - 1]);
     }
 }

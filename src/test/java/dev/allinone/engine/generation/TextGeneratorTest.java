@@ -10,6 +10,8 @@ import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import dev.allinone.testing.Solo;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -85,6 +87,9 @@ class TextGeneratorTest {
 
         @Override
         public float[] prefill(KvCache cache, int start, int[] tokens) {
+            if (step == failStep) {
+                throw failAt;
+            }
             return logitsFor(script[Math.min(step++, script.length - 1)]);
         }
 
@@ -146,8 +151,8 @@ class TextGeneratorTest {
         TextGenerator generator = new TextGenerator(tokenizer, Set.of(IM_END, END_OF_TEXT));
         GenerationSettings settings = new GenerationSettings(SamplingSettings.GREEDY, maxNew, stops);
         try (KvCache cache = t.newCache()) {
-            return generator.generate(t, cache, 0, new int[] {1, 2, 3}, settings, maxNew, deltas::add, () -> false,
-                    System.nanoTime()).result();
+            return Solo.run(t, generator.answer(cache, 0, new int[] {1, 2, 3}, settings, maxNew, t.vocabularySize(),
+                    deltas::add, () -> false, System.nanoTime()), 128).result();
         }
     }
 
@@ -196,8 +201,8 @@ class TextGeneratorTest {
         List<String> deltas = new ArrayList<>();
         GenerationResult result;
         try (KvCache cache = t.newCache()) {
-            result = generator.generate(t, cache, 0, new int[] {1}, new GenerationSettings(SamplingSettings.GREEDY, 100,
-                    List.of()), 100, deltas::add, () -> deltas.size() >= 2, System.nanoTime()).result();
+            result = Solo.run(t, generator.answer(cache, 0, new int[] {1}, new GenerationSettings(SamplingSettings.GREEDY, 100,
+                    List.of()), 100, t.vocabularySize(), deltas::add, () -> deltas.size() >= 2, System.nanoTime()), 128).result();
         }
         assertThat(result.finish()).isEqualTo(GenerationResult.Finish.CANCELLED);
         assertThat(result.outputTokens()).isEqualTo(2);
