@@ -163,6 +163,21 @@ public final class BenchmarkCommand {
                 s -> String.format(Locale.ROOT, "%.2f", s.at("/load/requestsPerSecond").asDouble()));
         serviceRow(t, "4 concurrent clients: latency", services,
                 s -> ServiceBench.ms(s.at("/load/latencyMedian")) + " (" + ServiceBench.ms(s.at("/load/latencyP95")) + ")");
+        for (String n : List.of("1", "2", "4", "8")) {
+            serviceRow(t, n + " streamed answers started together (" + ServiceBench.STREAM_TOKENS + " tokens, /v1): "
+                    + "aggregate decode tok/s · per stream", services, s -> {
+                JsonNode x = s.at("/streams/" + n);
+                return String.format(Locale.ROOT, "%.1f · %.1f", x.path("aggregateDecode").asDouble(),
+                        x.path("perStreamDecode").asDouble());
+            });
+            serviceRow(t, n + " streamed answers: first token p50 (p95) · last of the first tokens", services, s -> {
+                JsonNode x = s.at("/streams/" + n);
+                return ServiceBench.ms(x.path("ttftMedian")) + " (" + ServiceBench.ms(x.path("ttftP95")) + ") · "
+                        + ServiceBench.ms(x.path("lastFirstTokenMedian"));
+            });
+        }
+        serviceRow(t, "Sentiment EN p50: idle · while 4 answers stream", services, s ->
+                ServiceBench.ms(s.at("/streams/sentimentIdleMedian")) + " · " + ServiceBench.ms(s.at("/streams/sentimentBusyMedian")));
         serviceRow(t, "RSS after the load (MB)", services, s -> s.path("rssMb").asText());
         JsonNode mvnw = services.get(ServiceBench.Launcher.MVNW);
         JsonNode jar = services.get(ServiceBench.Launcher.JAR);

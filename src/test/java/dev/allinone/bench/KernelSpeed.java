@@ -3,6 +3,7 @@ package dev.allinone.bench;
 import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Segment;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.transformer.WeightFormat;
 
@@ -26,6 +27,10 @@ public final class KernelSpeed {
         long t0 = System.nanoTime();
         Transformer t = kind.equals("jlama") ? JlamaTransformer.load(dir, threads) : CpuTransformer.load(dir, threads, WeightFormat.valueOf(kind.toUpperCase(java.util.Locale.ROOT)));
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        if (args.length > 3 && args[3].equals("batched")) {
+            System.out.println("RESULT " + kind + " batched decode " + batchedDecode(t));
+            System.exit(0);
+        }
         int[] prompt = new Random(1).ints(100, 0, 150_000).toArray();
         List<Double> prefill = new ArrayList<>(), decode = new ArrayList<>();
         for (int run = 0; run < 8; run++) {
@@ -59,11 +64,97 @@ public final class KernelSpeed {
                 }
             }
         }
+        String batched = batchedDecode(t);
         long[] rss = Stats.rssMegabytes(ProcessHandle.current().pid());
         System.out.printf("RESULT %s load %.1fs prefill %.1f tok/s decode %.1f tok/s sentiment p50 %.0f ms peak RSS %d MB"
                         + " (%s, %s)%n", kind, loadSeconds, Stats.median(prefill), Stats.median(decode),
                 Stats.median(sentiment), rss[1], t.kernels(), t.weightType());
+        System.out.println("RESULT " + kind + " batched decode " + batched);
         t.close();
         System.exit(0);
+    }
+
+    /**
+     * Decode steps over 1, 2, 4 and 8 sequences at once ({@link Transformer#step}, as the engine's batch runs
+     * them): aggregate tok/s; and whether sequence 0's logits over 16 steps beside 3 others (at other positions)
+     * are bit for bit those it gets alone.
+     */
+    private static String batchedDecode(Transformer t) {
+        StringBuilder out = new StringBuilder();
+        double one = 0;
+        for (int n : new int[] {1, 2, 4, 8}) {
+            List<KvCache> caches = new ArrayList<>();
+            for (int s = 0; s < n; s++) {
+                KvCache cache = t.newCache();
+                t.prefill(cache, 0, new Random(10 + s).ints(20 + 7 * s, 0, 150_000).toArray());
+                caches.add(cache);
+            }
+            List<Double> rates = new ArrayList<>();
+            for (int run = 0; run < 4; run++) {
+                long a = System.nanoTime();
+                for (int i = 0; i < 16; i++) {
+                    List<Segment> segments = new ArrayList<>();
+                    for (int s = 0; s < n; s++) {
+                        segments.add(Segment.of(caches.get(s), 20 + 7 * s + run * 16 + i, new int[] {1000 + i},
+                                Segment.Output.LAST));
+                    }
+                    t.step(segments);
+                }
+                if (run > 0) {
+                    rates.add(16.0 * n / ((System.nanoTime() - a) / 1e9));
+                }
+            }
+            caches.forEach(KvCache::close);
+            double rate = Stats.median(rates);
+            one = n == 1 ? rate : one;
+            out.append(String.format(java.util.Locale.ROOT, "%d: %.1f tok/s (%.2f×) ", n, rate, rate / one));
+        }
+        // Bit-identical: sequence 0 alone vs beside three others.
+        int[] prompt = new Random(77).ints(40, 0, 150_000).toArray();
+        List<float[]> alone = new ArrayList<>();
+        try (KvCache cache = t.newCache()) {
+            float[] logits = t.prefill(cache, 0, prompt);
+            alone.add(logits);
+            for (int i = 0; i < 16; i++) {
+                logits = t.next(cache, prompt.length + i, 500 + i);
+                alone.add(logits);
+            }
+        }
+        double maxDiff = 0;
+        List<KvCache> others = new ArrayList<>();
+        try (KvCache cache = t.newCache()) {
+            for (int s = 0; s < 3; s++) {
+                KvCache other = t.newCache();
+                t.prefill(other, 0, new Random(90 + s).ints(11 + 13 * s, 0, 150_000).toArray());
+                others.add(other);
+            }
+            List<Segment> first = new ArrayList<>(List.of(Segment.of(cache, 0, prompt, Segment.Output.LAST)));
+            for (int s = 0; s < 3; s++) {
+                first.add(Segment.of(others.get(s), 11 + 13 * s, new int[] {7}, Segment.Output.LAST));
+            }
+            maxDiff = Math.max(maxDiff, diff(alone.get(0), t.step(first).getFirst()[0]));
+            for (int i = 0; i < 16; i++) {
+                List<Segment> segments = new ArrayList<>(List.of(Segment.of(cache, prompt.length + i, new int[] {500 + i},
+                        Segment.Output.LAST)));
+                for (int s = 0; s < 3; s++) {
+                    segments.add(Segment.of(others.get(s), 12 + 13 * s + i, new int[] {8 + i}, Segment.Output.LAST));
+                }
+                maxDiff = Math.max(maxDiff, diff(alone.get(i + 1), t.step(segments).getFirst()[0]));
+            }
+        } finally {
+            others.forEach(KvCache::close);
+        }
+        return out.append(maxDiff == 0 ? "; beside 3 others: bit-identical to alone"
+                : "; beside 3 others: max |logit difference| " + maxDiff).toString();
+    }
+
+    private static double diff(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (Float.floatToRawIntBits(a[i]) != Float.floatToRawIntBits(b[i])) {
+                max = Math.max(max, Math.max(Math.abs(a[i] - b[i]), Double.MIN_VALUE));
+            }
+        }
+        return max;
     }
 }

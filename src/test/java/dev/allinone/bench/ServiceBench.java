@@ -112,6 +112,7 @@ final class ServiceBench {
             result.put("chat", chat(port, runs));
             result.put("companion", companion(port));
             result.put("load", load(http, runs));
+            result.put("streams", streams(port, http, runs));
             Process process = service.process();
             long pid = launcher == Launcher.JAR ? process.pid() : serviceJvm(process).orElse(process.pid());
             long[] rss = Stats.rssMegabytes(pid);
@@ -300,6 +301,127 @@ final class ServiceBench {
         clients.shutdown();
         return Map.of("requestsPerSecond", latencies.size() / seconds, "latencyMedian", Stats.median(latencies),
                 "latencyP95", Stats.p95(latencies));
+    }
+
+    /** One streamed /v1 answer: when its first text came, when it ended, and its tokens. */
+    private record Stream(double firstMs, double doneMs, int outputTokens) {
+
+        double decodeRate() {
+            return (outputTokens - 1) / ((doneMs - firstMs) / 1000);
+        }
+    }
+
+    /** A short support question (~25 tokens with the template), streamed through /v1, {@value #STREAM_TOKENS} tokens. */
+    private static Stream streamV1(int port, String question, int maxTokens) throws Exception {
+        String body = Http.json(Map.of("model", "allinone", "stream", true, "max_tokens", maxTokens,
+                "stream_options", Map.of("include_usage", true),
+                "messages", List.of(Map.of("role", "user", "content", question))));
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/chat/completions"))
+                .header("Content-Type", "application/json").header("Request-Timeout", "300")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        long start = System.nanoTime();
+        HttpResponse<java.io.InputStream> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        double first = -1;
+        int tokens = -1;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (!line.startsWith("data: ")) {
+                    continue;
+                }
+                String data = line.substring(6);
+                double at = (System.nanoTime() - start) / 1e6;
+                if (data.equals("[DONE]")) {
+                    return new Stream(first, at, tokens);
+                }
+                JsonNode chunk = JSON.readTree(data);
+                if (chunk.has("error")) {
+                    throw new IllegalStateException("Stream error: " + chunk);
+                }
+                if (first < 0 && !chunk.at("/choices/0/delta/content").asText("").isEmpty()) {
+                    first = at;
+                }
+                if (chunk.hasNonNull("usage")) {
+                    tokens = chunk.at("/usage/completion_tokens").asInt();
+                }
+            }
+        }
+        throw new IllegalStateException("The stream ended without [DONE]");
+    }
+
+    static final int STREAM_TOKENS = 128;
+
+    /** {@code count} streams started together; their results in order. */
+    private static List<Stream> together(int port, int count, int round, int maxTokens) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(count);
+        try {
+            List<Future<Stream>> futures = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String question = "(" + round + "." + i + ") " + BenchTexts.CONVERSATION.get((round + i) % 10);
+                futures.add(clients.submit(() -> streamV1(port, question, maxTokens)));
+            }
+            List<Stream> streams = new ArrayList<>();
+            for (Future<Stream> f : futures) {
+                streams.add(f.get());
+            }
+            return streams;
+        } finally {
+            clients.shutdown();
+        }
+    }
+
+    /**
+     * Continuous batching: 1, 2, 4 and 8 streamed answers started together (aggregate and per-stream decode rate,
+     * time to each first token and to the last of them), and sentiment latency while 4 answers stream.
+     */
+    private static Map<String, Object> streams(int port, Http http, int runs) throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        together(port, 2, 999, 16); // the path warmed once
+        for (int count : List.of(1, 2, 4, 8)) {
+            List<Double> aggregate = new ArrayList<>(), perStream = new ArrayList<>(), ttft = new ArrayList<>();
+            List<Double> lastFirst = new ArrayList<>();
+            for (int round = 0; round < Math.max(2, runs); round++) {
+                List<Stream> streams = together(port, count, round, STREAM_TOKENS);
+                double sum = 0, latest = 0;
+                for (Stream st : streams) {
+                    sum += st.decodeRate();
+                    perStream.add(st.decodeRate());
+                    ttft.add(st.firstMs());
+                    latest = Math.max(latest, st.firstMs());
+                }
+                aggregate.add(sum);
+                lastFirst.add(latest);
+            }
+            result.put(String.valueOf(count), Map.of("aggregateDecode", Stats.median(aggregate),
+                    "perStreamDecode", Stats.median(perStream), "ttftMedian", Stats.median(ttft), "ttftP95", Stats.p95(ttft),
+                    "lastFirstTokenMedian", Stats.median(lastFirst)));
+        }
+        // Sentiment alone, then while four long answers stream.
+        List<Double> idle = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            long t = System.nanoTime();
+            http.post("/api/sentiment", Http.json(Map.of("text", BenchTexts.review("EN", 7000 + i))));
+            idle.add((System.nanoTime() - t) / 1e6);
+        }
+        List<Double> busy = new ArrayList<>();
+        for (int round = 0; round < 1; round++) {
+            ExecutorService background = Executors.newSingleThreadExecutor();
+            int r = round;
+            Future<List<Stream>> chats = background.submit(() -> together(port, 4, 500 + r, 300));
+            Thread.sleep(1500); // all four answering
+            while (!chats.isDone()) {
+                long t = System.nanoTime();
+                http.post("/api/sentiment", Http.json(Map.of("text", BenchTexts.review("EN", 8000 + busy.size()))));
+                if (!chats.isDone()) {
+                    busy.add((System.nanoTime() - t) / 1e6);
+                }
+            }
+            chats.get();
+            background.shutdown();
+        }
+        result.put("sentimentIdleMedian", Stats.median(idle));
+        result.put("sentimentBusyMedian", Stats.median(busy));
+        result.put("sentimentBusyCalls", busy.size());
+        return result;
     }
 
     static String ms(JsonNode value) {

@@ -58,12 +58,12 @@ final class Bf16Matrix extends Matrix {
      */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
-        int lanes = F.length();
+        int width = F.length();
         int r = from;
         for (; r + 3 < to; r += 4) {
             int base0 = (int) ((long) r * cols), base1 = base0 + cols, base2 = base1 + cols, base3 = base2 + cols;
             FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
-            for (int c = 0; c < vectorCols; c += lanes) {
+            for (int c = 0; c < vectorCols; c += width) {
                 FloatVector xv = FloatVector.fromArray(F, x, c);
                 acc0 = weights(base0 + c).fma(xv, acc0);
                 acc1 = weights(base1 + c).fma(xv, acc1);
@@ -78,7 +78,7 @@ final class Bf16Matrix extends Matrix {
         for (; r < to; r++) {
             int base = (int) ((long) r * cols);
             FloatVector acc = FloatVector.zero(F);
-            for (int c = 0; c < vectorCols; c += lanes) {
+            for (int c = 0; c < vectorCols; c += width) {
                 acc = weights(base + c).fma(FloatVector.fromArray(F, x, c), acc);
             }
             out[r] = Matrix.sum(acc) + tail(r, x);

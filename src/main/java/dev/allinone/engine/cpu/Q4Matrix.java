@@ -77,45 +77,28 @@ final class Q4Matrix extends BlockMatrix {
     private static final VectorSpecies<Byte> B4 = ByteVector.SPECIES_512;
 
     /**
-     * Four rows at once with 16 float lanes and whole groups of four blocks: 64 bytes (four blocks) per load,
-     * masked and shifted once for all four, each block's 16 bytes widened to floats from its part of the vector
-     * (~40% faster than a load per block: the kernel is bound by unpacking, not by memory).
+     * With 16 float lanes and whole groups of four blocks: 64 bytes (four blocks) per load, masked and shifted once
+     * for all four, each block's 16 bytes widened to floats from its part of the vector (~40% faster than a load
+     * per block: the kernel is bound by unpacking, not by memory). One row at a time: with four rows in flight the
+     * method grew past what C2 compiles into vector instructions, and ran 30× slower.
      */
     private void multiply4(float[] x, float[] out, int from, int to) {
-        int r = from;
-        for (; r + 3 < to; r += 4) {
-            int base0 = (int) ((long) r * cols / 2), step = cols / 2;
-            FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
+        for (int r = from; r < to; r++) {
+            int base = (int) ((long) r * cols / 2);
+            FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b += 4) {
-                int o = b * (BLOCK / 2);
-                ByteVector v0 = ByteVector.fromArray(B4, data, base0 + o), v1 = ByteVector.fromArray(B4, data, base0 + step + o);
-                ByteVector v2 = ByteVector.fromArray(B4, data, base0 + 2 * step + o), v3 = ByteVector.fromArray(B4, data, base0 + 3 * step + o);
-                ByteVector lo0 = v0.and((byte) 0x0F), hi0 = nibblesHigh(v0), lo1 = v1.and((byte) 0x0F), hi1 = nibblesHigh(v1);
-                ByteVector lo2 = v2.and((byte) 0x0F), hi2 = nibblesHigh(v2), lo3 = v3.and((byte) 0x0F), hi3 = nibblesHigh(v3);
+                ByteVector v = ByteVector.fromArray(B4, data, base + b * (BLOCK / 2));
+                ByteVector lo = v.and((byte) 0x0F), hi = nibblesHigh(v);
                 for (int part = 0; part < 4; part++) {
                     int c = (b + part) * BLOCK;
-                    FloatVector xl = FloatVector.fromArray(F, x, c), xh = FloatVector.fromArray(F, x, c + BLOCK / 2);
-                    float s0 = scale(r, b + part), s1 = scale(r + 1, b + part), s2 = scale(r + 2, b + part), s3 = scale(r + 3, b + part);
-                    FloatVector sc0 = FloatVector.broadcast(F, s0), of0 = FloatVector.broadcast(F, -8f * s0);
-                    FloatVector sc1 = FloatVector.broadcast(F, s1), of1 = FloatVector.broadcast(F, -8f * s1);
-                    FloatVector sc2 = FloatVector.broadcast(F, s2), of2 = FloatVector.broadcast(F, -8f * s2);
-                    FloatVector sc3 = FloatVector.broadcast(F, s3), of3 = FloatVector.broadcast(F, -8f * s3);
-                    acc0 = weights(widen(lo0, part), sc0, of0).fma(xl, acc0);
-                    acc1 = weights(widen(lo1, part), sc1, of1).fma(xl, acc1);
-                    acc2 = weights(widen(lo2, part), sc2, of2).fma(xl, acc2);
-                    acc3 = weights(widen(lo3, part), sc3, of3).fma(xl, acc3);
-                    acc0 = weights(widen(hi0, part), sc0, of0).fma(xh, acc0);
-                    acc1 = weights(widen(hi1, part), sc1, of1).fma(xh, acc1);
-                    acc2 = weights(widen(hi2, part), sc2, of2).fma(xh, acc2);
-                    acc3 = weights(widen(hi3, part), sc3, of3).fma(xh, acc3);
+                    float s = scale(r, b + part);
+                    FloatVector sc = FloatVector.broadcast(F, s), of = FloatVector.broadcast(F, -8f * s);
+                    acc = weights(widen(lo, part), sc, of).fma(FloatVector.fromArray(F, x, c), acc);
+                    acc = weights(widen(hi, part), sc, of).fma(FloatVector.fromArray(F, x, c + BLOCK / 2), acc);
                 }
             }
-            out[r] = Matrix.sum(acc0) + 0f;
-            out[r + 1] = Matrix.sum(acc1) + 0f;
-            out[r + 2] = Matrix.sum(acc2) + 0f;
-            out[r + 3] = Matrix.sum(acc3) + 0f;
+            out[r] = Matrix.sum(acc) + 0f;
         }
-        multiplyBlocks(x, out, r, to);
     }
 
     private static ByteVector nibblesHigh(ByteVector v) {
@@ -145,17 +128,17 @@ final class Q4Matrix extends BlockMatrix {
 
     /** Row by row, block by block: the low half's vectors, then the high half's. */
     private void multiplyBlocks(float[] x, float[] out, int from, int to) {
-        int lanes = F.length();
+        int width = F.length();
         for (int r = from; r < to; r++) {
             int base = (int) ((long) r * cols / 2);
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
                 float s = scale(r, b);
                 FloatVector sc = FloatVector.broadcast(F, s), of = FloatVector.broadcast(F, -8f * s);
-                for (int k = 0; k < BLOCK / 2; k += lanes) {
+                for (int k = 0; k < BLOCK / 2; k += width) {
                     acc = weights(low(bytesAt(base + b * (BLOCK / 2) + k)), sc, of).fma(FloatVector.fromArray(F, x, b * BLOCK + k), acc);
                 }
-                for (int k = 0; k < BLOCK / 2; k += lanes) {
+                for (int k = 0; k < BLOCK / 2; k += width) {
                     acc = weights(high(bytesAt(base + b * (BLOCK / 2) + k)), sc, of)
                             .fma(FloatVector.fromArray(F, x, b * BLOCK + BLOCK / 2 + k), acc);
                 }

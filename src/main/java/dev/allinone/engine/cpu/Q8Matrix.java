@@ -52,8 +52,8 @@ final class Q8Matrix extends BlockMatrix {
      */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
-        int lanes = F.length();
-        if (BLOCK % lanes != 0) {
+        int width = F.length();
+        if (BLOCK % width != 0) {
             multiplyByRows(x, out, from, to);
             return;
         }
@@ -64,7 +64,7 @@ final class Q8Matrix extends BlockMatrix {
             for (int b = 0; b < blocks; b++) {
                 FloatVector s0 = FloatVector.broadcast(F, scale(r, b)), s1 = FloatVector.broadcast(F, scale(r + 1, b));
                 FloatVector s2 = FloatVector.broadcast(F, scale(r + 2, b)), s3 = FloatVector.broadcast(F, scale(r + 3, b));
-                for (int k = 0; k < BLOCK; k += lanes) {
+                for (int k = 0; k < BLOCK; k += width) {
                     int c = b * BLOCK + k;
                     FloatVector xv = FloatVector.fromArray(F, x, c);
                     acc0 = weights(base0 + c).mul(s0).fma(xv, acc0);
@@ -83,7 +83,7 @@ final class Q8Matrix extends BlockMatrix {
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b++) {
                 FloatVector s = FloatVector.broadcast(F, scale(r, b));
-                for (int k = 0; k < BLOCK; k += lanes) {
+                for (int k = 0; k < BLOCK; k += width) {
                     int c = b * BLOCK + k;
                     acc = weights(base + c).mul(s).fma(FloatVector.fromArray(F, x, c), acc);
                 }
