@@ -55,6 +55,7 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
             return;
         }
         float[][] w = new float[ROWS][cols];
+        float[] lanes = new float[F.length()];
         int r = from;
         for (; r + ROWS <= to; r += ROWS) {
             for (int i = 0; i < ROWS; i++) {
@@ -62,10 +63,10 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
             }
             int t = 0;
             for (; t + TILE <= n; t += TILE) {
-                tile4x4(w, xs, t, out, r);
+                tile4x4(w, xs, t, out, r, lanes);
             }
             for (; t < n; t++) {
-                tile4x1(w, xs[t], out[t], r);
+                tile4x1(w, xs[t], out[t], r, lanes);
             }
         }
         for (; r < to; r++) {
@@ -80,7 +81,7 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
     private static final int ROWS = 4;
 
     /** Four dequantized rows times four tokens: 16 accumulators, 8 loads per 16 multiply-adds. */
-    private void tile4x4(float[][] w, float[][] xs, int t, float[][] out, int r) {
+    private void tile4x4(float[][] w, float[][] xs, int t, float[][] out, int r, float[] lanes) {
         float[] w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
         float[] x0 = xs[t], x1 = xs[t + 1], x2 = xs[t + 2], x3 = xs[t + 3];
         FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
@@ -113,22 +114,38 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
             a32 = q.fma(v2, a32);
             a33 = q.fma(v3, a33);
         }
-        out[t][r] = sum(a00) + tail(w0, x0, vectorCols);
-        out[t + 1][r] = sum(a01) + tail(w0, x1, vectorCols);
-        out[t + 2][r] = sum(a02) + tail(w0, x2, vectorCols);
-        out[t + 3][r] = sum(a03) + tail(w0, x3, vectorCols);
-        out[t][r + 1] = sum(a10) + tail(w1, x0, vectorCols);
-        out[t + 1][r + 1] = sum(a11) + tail(w1, x1, vectorCols);
-        out[t + 2][r + 1] = sum(a12) + tail(w1, x2, vectorCols);
-        out[t + 3][r + 1] = sum(a13) + tail(w1, x3, vectorCols);
-        out[t][r + 2] = sum(a20) + tail(w2, x0, vectorCols);
-        out[t + 1][r + 2] = sum(a21) + tail(w2, x1, vectorCols);
-        out[t + 2][r + 2] = sum(a22) + tail(w2, x2, vectorCols);
-        out[t + 3][r + 2] = sum(a23) + tail(w2, x3, vectorCols);
-        out[t][r + 3] = sum(a30) + tail(w3, x0, vectorCols);
-        out[t + 1][r + 3] = sum(a31) + tail(w3, x1, vectorCols);
-        out[t + 2][r + 3] = sum(a32) + tail(w3, x2, vectorCols);
-        out[t + 3][r + 3] = sum(a33) + tail(w3, x3, vectorCols);
+        a00.intoArray(lanes, 0);
+        out[t][r] = stored(lanes) + tail(w0, x0, vectorCols);
+        a01.intoArray(lanes, 0);
+        out[t + 1][r] = stored(lanes) + tail(w0, x1, vectorCols);
+        a02.intoArray(lanes, 0);
+        out[t + 2][r] = stored(lanes) + tail(w0, x2, vectorCols);
+        a03.intoArray(lanes, 0);
+        out[t + 3][r] = stored(lanes) + tail(w0, x3, vectorCols);
+        a10.intoArray(lanes, 0);
+        out[t][r + 1] = stored(lanes) + tail(w1, x0, vectorCols);
+        a11.intoArray(lanes, 0);
+        out[t + 1][r + 1] = stored(lanes) + tail(w1, x1, vectorCols);
+        a12.intoArray(lanes, 0);
+        out[t + 2][r + 1] = stored(lanes) + tail(w1, x2, vectorCols);
+        a13.intoArray(lanes, 0);
+        out[t + 3][r + 1] = stored(lanes) + tail(w1, x3, vectorCols);
+        a20.intoArray(lanes, 0);
+        out[t][r + 2] = stored(lanes) + tail(w2, x0, vectorCols);
+        a21.intoArray(lanes, 0);
+        out[t + 1][r + 2] = stored(lanes) + tail(w2, x1, vectorCols);
+        a22.intoArray(lanes, 0);
+        out[t + 2][r + 2] = stored(lanes) + tail(w2, x2, vectorCols);
+        a23.intoArray(lanes, 0);
+        out[t + 3][r + 2] = stored(lanes) + tail(w2, x3, vectorCols);
+        a30.intoArray(lanes, 0);
+        out[t][r + 3] = stored(lanes) + tail(w3, x0, vectorCols);
+        a31.intoArray(lanes, 0);
+        out[t + 1][r + 3] = stored(lanes) + tail(w3, x1, vectorCols);
+        a32.intoArray(lanes, 0);
+        out[t + 2][r + 3] = stored(lanes) + tail(w3, x2, vectorCols);
+        a33.intoArray(lanes, 0);
+        out[t + 3][r + 3] = stored(lanes) + tail(w3, x3, vectorCols);
     }
 
     /**
@@ -144,7 +161,7 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
     }
 
     /** Four dequantized rows times one token: the tile's order for each row, the token's loads shared. */
-    private void tile4x1(float[][] w, float[] x, float[] out, int r) {
+    private void tile4x1(float[][] w, float[] x, float[] out, int r, float[] lanes) {
         float[] w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
         int width = F.length();
@@ -156,10 +173,14 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
             a2 = FloatVector.fromArray(F, w2, c).fma(v, a2);
             a3 = FloatVector.fromArray(F, w3, c).fma(v, a3);
         }
-        out[r] = sum(a0) + tail(w0, x, vectorCols);
-        out[r + 1] = sum(a1) + tail(w1, x, vectorCols);
-        out[r + 2] = sum(a2) + tail(w2, x, vectorCols);
-        out[r + 3] = sum(a3) + tail(w3, x, vectorCols);
+        a0.intoArray(lanes, 0);
+        out[r] = stored(lanes) + tail(w0, x, vectorCols);
+        a1.intoArray(lanes, 0);
+        out[r + 1] = stored(lanes) + tail(w1, x, vectorCols);
+        a2.intoArray(lanes, 0);
+        out[r + 2] = stored(lanes) + tail(w2, x, vectorCols);
+        a3.intoArray(lanes, 0);
+        out[r + 3] = stored(lanes) + tail(w3, x, vectorCols);
     }
 
     private float dot(float[] w, float[] x) {
@@ -208,6 +229,34 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
         float total = 0;
         for (int i = 0; i < v.length(); i++) {
             total += v.lane(i);
+        }
+        return total;
+    }
+
+    /**
+     * {@link #sum} of a vector stored in {@code lanes}: the same additions in the same order. No vector argument,
+     * so it needs no inlining: the tiles use it for their many accumulators ({@link #sum} inlined sixteen times made
+     * the tile too large for C2, which then boxed the vectors: 2× slower prefill).
+     */
+    static float stored(float[] lanes) {
+        int n = lanes.length;
+        if (n == 16) {
+            float q0 = (lanes[0] + lanes[8]) + (lanes[4] + lanes[12]);
+            float q1 = (lanes[1] + lanes[9]) + (lanes[5] + lanes[13]);
+            float q2 = (lanes[2] + lanes[10]) + (lanes[6] + lanes[14]);
+            float q3 = (lanes[3] + lanes[11]) + (lanes[7] + lanes[15]);
+            return (q0 + q2) + (q1 + q3);
+        }
+        if (n == 8) {
+            float q0 = lanes[0] + lanes[4], q1 = lanes[1] + lanes[5], q2 = lanes[2] + lanes[6], q3 = lanes[3] + lanes[7];
+            return (q0 + q2) + (q1 + q3);
+        }
+        if (n == 4) {
+            return (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+        }
+        float total = 0;
+        for (float lane : lanes) {
+            total += lane;
         }
         return total;
     }
