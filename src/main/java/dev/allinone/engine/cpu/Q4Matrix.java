@@ -61,9 +61,7 @@ final class Q4Matrix extends BlockMatrix {
     }
 
     private static FloatVector high(ByteVector v) {
-        // Shifted as 16-bit lanes: x86 has no byte shift, and the mask drops what crossed over from the neighbour.
-        return (FloatVector) v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                .and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
+        return widen(nibblesHigh(v), 0);
     }
 
     /**
@@ -101,6 +99,7 @@ final class Q4Matrix extends BlockMatrix {
         }
     }
 
+    /** Shifted as 16-bit lanes: x86 has no byte shift, and the mask drops what crossed over from the neighbour. */
     private static ByteVector nibblesHigh(ByteVector v) {
         return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
     }

@@ -91,8 +91,7 @@ public final class InferenceWorker implements AutoCloseable {
             // While closing, admitted requests may finish their turn; new ones are refused.
             if (closing || (!accepting && !followUp)) {
                 observer.rejected("shutting_down");
-                return CompletableFuture.failedFuture(new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN,
-                        "The service is shutting down"));
+                return CompletableFuture.failedFuture(shuttingDown());
             }
             int places = plan.maxSequences() - activeCount;
             if (!followUp && waiting.size() - places >= queueCapacity) {
@@ -133,8 +132,7 @@ public final class InferenceWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
-            active.forEach(r -> r.fail(new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN,
-                    "The service is shutting down")));
+            active.forEach(r -> r.fail(shuttingDown()));
             stopped.countDown();
         }
     }
@@ -296,9 +294,12 @@ public final class InferenceWorker implements AutoCloseable {
         }
 
         void refuse() {
-            result.completeExceptionally(new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN,
-                    "The service is shutting down"));
+            result.completeExceptionally(shuttingDown());
         }
+    }
+
+    private static EngineBusyException shuttingDown() {
+        return new EngineBusyException(EngineBusyException.Reason.SHUTTING_DOWN, "The service is shutting down");
     }
 
     /** True once {@link #close} gave up waiting: running sequences stop at the next step. */
