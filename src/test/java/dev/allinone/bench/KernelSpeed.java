@@ -17,6 +17,8 @@ import java.util.Random;
  * {@code KernelSpeed <modelDir> <jlama|bf16|q8|q4> [threads]}. Prints one RESULT line: prefill of a 100-token
  * prompt, decode of 32 tokens after it, a sentiment-shaped request (a kept 120-token system prefix, then a
  * 30-token review and template, scoring 3 label rows — what the engine does per review), and peak RSS.
+ * {@code ... batched}: decode steps over 1/2/4/8 sequences only; {@code ... long}: prefill of 2,000 tokens and
+ * decode after them only (where attention, not the weights, takes most of a token's time).
  */
 public final class KernelSpeed {
 
@@ -29,6 +31,10 @@ public final class KernelSpeed {
         double loadSeconds = (System.nanoTime() - t0) / 1e9;
         if (args.length > 3 && args[3].equals("batched")) {
             System.out.println("RESULT " + kind + " batched decode " + batchedDecode(t));
+            System.exit(0);
+        }
+        if (args.length > 3 && args[3].equals("long")) {
+            System.out.println("RESULT " + kind + " " + longContext(t, 2000));
             System.exit(0);
         }
         int[] prompt = new Random(1).ints(100, 0, 150_000).toArray();
@@ -146,6 +152,29 @@ public final class KernelSpeed {
         }
         return out.append(maxDiff == 0 ? "; beside 3 others: bit-identical to alone"
                 : "; beside 3 others: max |logit difference| " + maxDiff).toString();
+    }
+
+    /** Prefill of {@code context} tokens and decode of 32 after them, median of three runs after one warm-up. */
+    private static String longContext(Transformer t, int context) {
+        int[] prompt = new Random(3).ints(context, 0, 150_000).toArray();
+        List<Double> prefill = new ArrayList<>(), decode = new ArrayList<>();
+        for (int run = 0; run < 4; run++) {
+            try (KvCache cache = t.newCache()) {
+                long a = System.nanoTime();
+                t.prefill(cache, 0, prompt);
+                long b = System.nanoTime();
+                for (int i = 0; i < 32; i++) {
+                    t.next(cache, context + i, 1000 + i);
+                }
+                long c = System.nanoTime();
+                if (run > 0) {
+                    prefill.add(context / ((b - a) / 1e9));
+                    decode.add(32 / ((c - b) / 1e9));
+                }
+            }
+        }
+        return String.format(java.util.Locale.ROOT, "at %d tokens of context: prefill %.1f tok/s, decode %.1f tok/s",
+                context, Stats.median(prefill), Stats.median(decode));
     }
 
     private static double diff(float[] a, float[] b) {

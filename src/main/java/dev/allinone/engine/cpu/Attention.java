@@ -15,6 +15,8 @@ final class Attention {
 
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Where lane 0 of each key's vector lies in a block of keys (key k's vector at {@code k * F.length()}). */
+    private static final int[] COLUMNS = java.util.stream.IntStream.range(0, F.length()).map(k -> k * F.length()).toArray();
 
     private final int headSize;
     private final int half;
@@ -34,13 +36,7 @@ final class Attention {
      * position. {@code scores} holds at least {@code position + 1} floats (scratch).
      */
     void attend(CpuKvCache cache, int layer, int position, float[] q, int qOffset, int kvHeadAt, float[] out, float[] scores) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int p = 0; p <= position; p++) {
-            int[] page = cache.page(layer, p);
-            float dot = dot(q, qOffset, page, cache.offset(false, p) + kvHeadAt) * scale;
-            scores[p] = dot;
-            max = Math.max(max, dot);
-        }
+        float max = scores(cache, layer, position, q, qOffset, kvHeadAt, scores);
         float sum = 0;
         for (int p = 0; p <= position; p++) {
             // Scalar Math.exp: the Vector API's EXP may round differently compiled and interpreted.
@@ -55,7 +51,72 @@ final class Attention {
         }
     }
 
-    private float dot(float[] q, int qOffset, int[] page, int at) {
+    /**
+     * {@code scores[p]} = q · key(p) × scale for {@code p} in {@code [0, position]}; returns the largest. Each key's
+     * products accumulate in one vector, whose lanes are summed in {@link Matrix#stored}'s order. Summing one key's
+     * lanes alone costs more than its products (a head has 64 dimensions: four multiply-adds), so with 16 or 8
+     * lanes the keys go in blocks of one vector's length: each key's vector is stored as a row of {@code block},
+     * and the block's columns are read back (a gather) and added as vectors in that same order, every key's sum
+     * in its own lane. Bit for bit the per-key sum, at a fraction of the cost. The vector code is written out
+     * here, with no helper taking or returning a vector (see {@link Matrix#stored}).
+     */
+    private float scores(CpuKvCache cache, int layer, int position, float[] q, int qOffset, int kvHeadAt, float[] scores) {
+        int w = F.length();
+        float max = Float.NEGATIVE_INFINITY;
+        float[] block = new float[w * w];
+        int p = 0;
+        if (vectorized && (w == 16 || w == 8) && CpuKvCache.PAGE % w == 0) {
+            for (; p + w <= position + 1; p += w) {
+                // A block lies within one page: blocks start at multiples of w, which divides the page.
+                int[] page = cache.page(layer, p);
+                int first = cache.offset(false, p) + kvHeadAt, stride = cache.offset(false, p + 1) - cache.offset(false, p);
+                for (int k = 0; k < w; k++) {
+                    int at = first + k * stride;
+                    FloatVector a = FloatVector.zero(F), b = FloatVector.zero(F);
+                    for (int j = 0; j < half; j += I.length()) {
+                        IntVector pairs = IntVector.fromArray(I, page, at + j);
+                        a = pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                                .fma(FloatVector.fromArray(F, q, qOffset + j), a);
+                        b = pairs.and(0xFFFF0000).reinterpretAsFloats()
+                                .fma(FloatVector.fromArray(F, q, qOffset + half + j), b);
+                    }
+                    a.add(b).intoArray(block, k * w);
+                }
+                FloatVector sums;
+                if (w == 16) {
+                    FloatVector q0 = FloatVector.fromArray(F, block, 0, COLUMNS, 0).add(FloatVector.fromArray(F, block, 8, COLUMNS, 0))
+                            .add(FloatVector.fromArray(F, block, 4, COLUMNS, 0).add(FloatVector.fromArray(F, block, 12, COLUMNS, 0)));
+                    FloatVector q1 = FloatVector.fromArray(F, block, 1, COLUMNS, 0).add(FloatVector.fromArray(F, block, 9, COLUMNS, 0))
+                            .add(FloatVector.fromArray(F, block, 5, COLUMNS, 0).add(FloatVector.fromArray(F, block, 13, COLUMNS, 0)));
+                    FloatVector q2 = FloatVector.fromArray(F, block, 2, COLUMNS, 0).add(FloatVector.fromArray(F, block, 10, COLUMNS, 0))
+                            .add(FloatVector.fromArray(F, block, 6, COLUMNS, 0).add(FloatVector.fromArray(F, block, 14, COLUMNS, 0)));
+                    FloatVector q3 = FloatVector.fromArray(F, block, 3, COLUMNS, 0).add(FloatVector.fromArray(F, block, 11, COLUMNS, 0))
+                            .add(FloatVector.fromArray(F, block, 7, COLUMNS, 0).add(FloatVector.fromArray(F, block, 15, COLUMNS, 0)));
+                    sums = q0.add(q2).add(q1.add(q3));
+                } else {
+                    FloatVector q0 = FloatVector.fromArray(F, block, 0, COLUMNS, 0).add(FloatVector.fromArray(F, block, 4, COLUMNS, 0));
+                    FloatVector q1 = FloatVector.fromArray(F, block, 1, COLUMNS, 0).add(FloatVector.fromArray(F, block, 5, COLUMNS, 0));
+                    FloatVector q2 = FloatVector.fromArray(F, block, 2, COLUMNS, 0).add(FloatVector.fromArray(F, block, 6, COLUMNS, 0));
+                    FloatVector q3 = FloatVector.fromArray(F, block, 3, COLUMNS, 0).add(FloatVector.fromArray(F, block, 7, COLUMNS, 0));
+                    sums = q0.add(q2).add(q1.add(q3));
+                }
+                sums.mul(scale).intoArray(scores, p);
+                for (int k = p; k < p + w; k++) {
+                    max = Math.max(max, scores[k]);
+                }
+            }
+        }
+        float[] lanes = new float[w];
+        for (; p <= position; p++) {
+            float dot = dot(q, qOffset, cache.page(layer, p), cache.offset(false, p) + kvHeadAt, lanes) * scale;
+            scores[p] = dot;
+            max = Math.max(max, dot);
+        }
+        return max;
+    }
+
+    /** One key's product, summed in {@link Matrix#stored}'s order ({@code lanes}: scratch of a vector's length). */
+    private float dot(float[] q, int qOffset, int[] page, int at, float[] lanes) {
         if (!vectorized) {
             float sum = 0;
             for (int j = 0; j < half; j++) {
@@ -67,10 +128,11 @@ final class Attention {
         FloatVector a = FloatVector.zero(F), b = FloatVector.zero(F);
         for (int j = 0; j < half; j += I.length()) {
             IntVector pairs = IntVector.fromArray(I, page, at + j);
-            a = low(pairs).fma(FloatVector.fromArray(F, q, qOffset + j), a);
-            b = high(pairs).fma(FloatVector.fromArray(F, q, qOffset + half + j), b);
+            a = pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, q, qOffset + j), a);
+            b = pairs.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, q, qOffset + half + j), b);
         }
-        return Matrix.sum(a.add(b));
+        a.add(b).intoArray(lanes, 0);
+        return Matrix.stored(lanes);
     }
 
     /** The values weighted by the scores, one vector of the head at a time so that its sums stay in registers. */
@@ -81,8 +143,8 @@ final class Attention {
             for (int p = 0; p <= position; p++) {
                 IntVector pairs = IntVector.fromArray(I, cache.page(layer, p), cache.offset(true, p) + kvHeadAt + j);
                 FloatVector weight = FloatVector.broadcast(F, scores[p]);
-                a = low(pairs).fma(weight, a);
-                b = high(pairs).fma(weight, b);
+                a = pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(weight, a);
+                b = pairs.and(0xFFFF0000).reinterpretAsFloats().fma(weight, b);
             }
             a.mul(inverse).intoArray(out, qOffset + j);
             b.mul(inverse).intoArray(out, qOffset + half + j);
@@ -109,14 +171,6 @@ final class Attention {
 
     static float high(int pair) {
         return Float.intBitsToFloat(pair & 0xFFFF0000);
-    }
-
-    private static FloatVector low(IntVector pairs) {
-        return pairs.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
-    private static FloatVector high(IntVector pairs) {
-        return pairs.and(0xFFFF0000).reinterpretAsFloats();
     }
 
     int headSize() {

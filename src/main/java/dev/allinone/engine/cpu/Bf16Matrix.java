@@ -45,11 +45,6 @@ final class Bf16Matrix extends Matrix {
         return "BF16";
     }
 
-    private FloatVector weights(int offset) {
-        return ((IntVector) ShortVector.fromArray(S, data, offset).convertShape(VectorOperators.S2I, I, 0))
-                .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-    }
-
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
     /**
@@ -59,29 +54,40 @@ final class Bf16Matrix extends Matrix {
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
         int width = F.length();
+        float[] lanes = new float[width];
         int r = from;
         for (; r + 3 < to; r += 4) {
             int base0 = (int) ((long) r * cols), base1 = base0 + cols, base2 = base1 + cols, base3 = base2 + cols;
             FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
             for (int c = 0; c < vectorCols; c += width) {
                 FloatVector xv = FloatVector.fromArray(F, x, c);
-                acc0 = weights(base0 + c).fma(xv, acc0);
-                acc1 = weights(base1 + c).fma(xv, acc1);
-                acc2 = weights(base2 + c).fma(xv, acc2);
-                acc3 = weights(base3 + c).fma(xv, acc3);
+                acc0 = ((IntVector) ShortVector.fromArray(S, data, base0 + c).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, acc0);
+                acc1 = ((IntVector) ShortVector.fromArray(S, data, base1 + c).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, acc1);
+                acc2 = ((IntVector) ShortVector.fromArray(S, data, base2 + c).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, acc2);
+                acc3 = ((IntVector) ShortVector.fromArray(S, data, base3 + c).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(xv, acc3);
             }
-            out[r] = Matrix.sum(acc0) + tail(r, x);
-            out[r + 1] = Matrix.sum(acc1) + tail(r + 1, x);
-            out[r + 2] = Matrix.sum(acc2) + tail(r + 2, x);
-            out[r + 3] = Matrix.sum(acc3) + tail(r + 3, x);
+            acc0.intoArray(lanes, 0);
+            out[r] = Matrix.stored(lanes) + tail(r, x);
+            acc1.intoArray(lanes, 0);
+            out[r + 1] = Matrix.stored(lanes) + tail(r + 1, x);
+            acc2.intoArray(lanes, 0);
+            out[r + 2] = Matrix.stored(lanes) + tail(r + 2, x);
+            acc3.intoArray(lanes, 0);
+            out[r + 3] = Matrix.stored(lanes) + tail(r + 3, x);
         }
         for (; r < to; r++) {
             int base = (int) ((long) r * cols);
             FloatVector acc = FloatVector.zero(F);
             for (int c = 0; c < vectorCols; c += width) {
-                acc = weights(base + c).fma(FloatVector.fromArray(F, x, c), acc);
+                acc = ((IntVector) ShortVector.fromArray(S, data, base + c).convertShape(VectorOperators.S2I, I, 0))
+                        .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, c), acc);
             }
-            out[r] = Matrix.sum(acc) + tail(r, x);
+            acc.intoArray(lanes, 0);
+            out[r] = Matrix.stored(lanes) + tail(r, x);
         }
     }
 

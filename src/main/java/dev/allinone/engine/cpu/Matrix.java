@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Batch invariance.</b> Every kernel computes {@code row(r) · x} in the same order: the weights unpacked to
  * the same floats ({@link #dequantize}), one vector accumulator {@code acc = w.fma(x, acc)} over the columns in
- * ascending vector steps, then {@link #sum} of its lanes plus the scalar tail. So a token's result does not
- * depend on how many other tokens share the product, which kernel served it, or where a thread's part began:
- * a request gets bit-identical logits alone or batched with others.
+ * ascending vector steps, then the sum of its lanes in a fixed order ({@link #stored}) plus the scalar tail. So a
+ * token's result does not depend on how many other tokens share the product, which kernel served it, or where a
+ * thread's part began: a request gets bit-identical logits alone or batched with others.
  */
 abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
 
@@ -190,7 +190,9 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
         for (int c = 0; c < vectorCols; c += width) {
             acc = FloatVector.fromArray(F, w, c).fma(FloatVector.fromArray(F, x, c), acc);
         }
-        return sum(acc) + tail(w, x, vectorCols);
+        float[] lanes = new float[width];
+        acc.intoArray(lanes, 0);
+        return stored(lanes) + tail(w, x, vectorCols);
     }
 
     final float tail(float[] w, float[] x, int from) {
@@ -211,32 +213,12 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
     abstract String format();
 
     /**
-     * The sum of a vector's lanes in a fixed order: halves added lanewise down to four lanes, then
-     * {@code (l0 + l2) + (l1 + l3)}. Not {@code reduceLanes(ADD)}: its order of additions is the implementation's,
-     * and compiled and interpreted code differ, so a token's logits would depend on how warm the JIT was. This
-     * one is the same in both, and as fast (measured 4.4 ns against 5.5 ns for 16 lanes).
-     */
-    static float sum(FloatVector v) {
-        if (v.length() == 16) {
-            v = ((FloatVector) v.reinterpretShape(F256, 0)).add((FloatVector) v.reinterpretShape(F256, 1));
-        }
-        if (v.length() == 8) {
-            v = ((FloatVector) v.reinterpretShape(F128, 0)).add((FloatVector) v.reinterpretShape(F128, 1));
-        }
-        if (v.length() == 4) {
-            return (v.lane(0) + v.lane(2)) + (v.lane(1) + v.lane(3));
-        }
-        float total = 0;
-        for (int i = 0; i < v.length(); i++) {
-            total += v.lane(i);
-        }
-        return total;
-    }
-
-    /**
-     * {@link #sum} of a vector stored in {@code lanes}: the same additions in the same order. No vector argument,
-     * so it needs no inlining: the tiles use it for their many accumulators ({@link #sum} inlined sixteen times made
-     * the tile too large for C2, which then boxed the vectors: 2× slower prefill).
+     * The sum of a vector's lanes, stored in {@code lanes}, in a fixed order: halves added lanewise down to four
+     * lanes, then {@code (l0 + l2) + (l1 + l3)}. Not {@code reduceLanes(ADD)}: its order of additions is the
+     * implementation's, and compiled and interpreted code differ, so a token's logits would depend on how warm the
+     * JIT was. Takes an array, not a vector: a vector passed to a method C2 does not inline is boxed on every call
+     * (the tiles, whose sixteen inlined sums made them too large for C2, ran prefill 2× slower; attention, once per
+     * key, decode 12× slower).
      */
     static float stored(float[] lanes) {
         int n = lanes.length;
@@ -261,8 +243,6 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
         return total;
     }
 
-    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Float> F128 = FloatVector.SPECIES_128;
 
     /**
      * {@code row(r) · x} for one row: the logit of a candidate token. Dequantizes just that row (a product would

@@ -51,61 +51,47 @@ final class Q4Matrix extends BlockMatrix {
         return "Q4";
     }
 
-    private ByteVector bytesAt(int offset) {
-        return ByteVector.fromArray(B, data, offset);
-    }
-
-    /** The low nibbles as floats, 0..15: the stored {@code q}. */
-    private static FloatVector low(ByteVector v) {
-        return (FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0);
-    }
-
-    private static FloatVector high(ByteVector v) {
-        return widen(nibblesHigh(v), 0);
-    }
-
-    /**
-     * {@code (q - 8) * scale} as one rounding of the exact value ({@code -8 * scale} is exact): the same float
-     * as a subtraction then a multiplication, in one instruction. Every kernel unpacks a weight this way.
-     */
-    private static FloatVector weights(FloatVector q, FloatVector scale, FloatVector offset) {
-        return q.fma(scale, offset);
-    }
-
     private static final VectorSpecies<Byte> B4 = ByteVector.SPECIES_512;
+
+    /*
+     * Every kernel below unpacks a weight as {@code q.fma(scale, -8 * scale)}: {@code (q - 8) * scale} rounded once
+     * from the exact value ({@code -8 * scale} is exact), the same float in every kernel. The vector code is written
+     * out in each kernel, with no helper method taking or returning a vector: where C2 does not inline such a helper
+     * (it will not once the helper was compiled on its own into a large method, which depends on what ran first),
+     * every vector crossing the call is boxed, and decode ran 12x slower after a long prefill.
+     */
 
     /**
      * With 16 float lanes and whole groups of four blocks: 64 bytes (four blocks) per load, masked and shifted once
      * for all four, each block's 16 bytes widened to floats from its part of the vector (~40% faster than a load
-     * per block: the kernel is bound by unpacking, not by memory). One row at a time: with four rows in flight the
-     * method grew past what C2 compiles into vector instructions, and ran 30× slower.
+     * per block: the kernel is bound by unpacking, not by memory). One row at a time. C2 unrolls the loop over the
+     * four parts, so each widening's part is a constant, as its intrinsic needs (written out by hand, the four parts
+     * ran 1.5x slower; through a helper, 18x slower once a long prefill had compiled the helper on its own).
      */
     private void multiply4(float[] x, float[] out, int from, int to) {
+        float[] lanes = new float[F.length()];
         for (int r = from; r < to; r++) {
             int base = (int) ((long) r * cols / 2);
             FloatVector acc = FloatVector.zero(F);
             for (int b = 0; b < blocks; b += 4) {
                 ByteVector v = ByteVector.fromArray(B4, data, base + b * (BLOCK / 2));
-                ByteVector lo = v.and((byte) 0x0F), hi = nibblesHigh(v);
+                ByteVector lo = v.and((byte) 0x0F);
+                // Shifted as 16-bit lanes: x86 has no byte shift, and the mask drops what crossed from the neighbour.
+                ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0x0F);
                 for (int part = 0; part < 4; part++) {
                     int c = (b + part) * BLOCK;
                     float s = scale(r, b + part);
                     FloatVector sc = FloatVector.broadcast(F, s), of = FloatVector.broadcast(F, -8f * s);
-                    acc = weights(widen(lo, part), sc, of).fma(FloatVector.fromArray(F, x, c), acc);
-                    acc = weights(widen(hi, part), sc, of).fma(FloatVector.fromArray(F, x, c + BLOCK / 2), acc);
+                    acc = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).fma(sc, of)
+                            .fma(FloatVector.fromArray(F, x, c), acc);
+                    acc = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).fma(sc, of)
+                            .fma(FloatVector.fromArray(F, x, c + BLOCK / 2), acc);
                 }
             }
-            out[r] = Matrix.sum(acc) + 0f;
+            acc.intoArray(lanes, 0);
+            out[r] = Matrix.stored(lanes) + 0f;
         }
-    }
-
-    /** Shifted as 16-bit lanes: x86 has no byte shift, and the mask drops what crossed over from the neighbour. */
-    private static ByteVector nibblesHigh(ByteVector v) {
-        return v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0F);
-    }
-
-    private static FloatVector widen(ByteVector nibbles, int part) {
-        return (FloatVector) nibbles.convertShape(VectorOperators.B2F, F, part);
     }
 
     /**
@@ -128,6 +114,7 @@ final class Q4Matrix extends BlockMatrix {
     /** Row by row, block by block: the low half's vectors, then the high half's. */
     private void multiplyBlocks(float[] x, float[] out, int from, int to) {
         int width = F.length();
+        float[] lanes = new float[width];
         for (int r = from; r < to; r++) {
             int base = (int) ((long) r * cols / 2);
             FloatVector acc = FloatVector.zero(F);
@@ -135,14 +122,20 @@ final class Q4Matrix extends BlockMatrix {
                 float s = scale(r, b);
                 FloatVector sc = FloatVector.broadcast(F, s), of = FloatVector.broadcast(F, -8f * s);
                 for (int k = 0; k < BLOCK / 2; k += width) {
-                    acc = weights(low(bytesAt(base + b * (BLOCK / 2) + k)), sc, of).fma(FloatVector.fromArray(F, x, b * BLOCK + k), acc);
+                    ByteVector v = ByteVector.fromArray(B, data, base + b * (BLOCK / 2) + k);
+                    acc = ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0)).fma(sc, of)
+                            .fma(FloatVector.fromArray(F, x, b * BLOCK + k), acc);
                 }
                 for (int k = 0; k < BLOCK / 2; k += width) {
-                    acc = weights(high(bytesAt(base + b * (BLOCK / 2) + k)), sc, of)
+                    ByteVector v = ByteVector.fromArray(B, data, base + b * (BLOCK / 2) + k);
+                    ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0x0F);
+                    acc = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(sc, of)
                             .fma(FloatVector.fromArray(F, x, b * BLOCK + BLOCK / 2 + k), acc);
                 }
             }
-            out[r] = Matrix.sum(acc) + 0f;
+            acc.intoArray(lanes, 0);
+            out[r] = Matrix.stored(lanes) + 0f;
         }
     }
 
@@ -155,9 +148,11 @@ final class Q4Matrix extends BlockMatrix {
             FloatVector sc = FloatVector.broadcast(F, s), of = FloatVector.broadcast(F, -8f * s);
             for (int k = 0; k < BLOCK / 2; k += lanes) {
                 int c = b * BLOCK + k;
-                ByteVector v = bytesAt(base + b * (BLOCK / 2) + k);
-                weights(low(v), sc, of).intoArray(w, c);
-                weights(high(v), sc, of).intoArray(w, c + BLOCK / 2);
+                ByteVector v = ByteVector.fromArray(B, data, base + b * (BLOCK / 2) + k);
+                ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0x0F);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0)).fma(sc, of).intoArray(w, c);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(sc, of).intoArray(w, c + BLOCK / 2);
             }
         }
     }

@@ -41,11 +41,6 @@ final class Q8Matrix extends BlockMatrix {
         return "Q8";
     }
 
-    private FloatVector weights(int offset) {
-        return (FloatVector) ByteVector.fromArray(B, data, offset)
-                .convertShape(VectorOperators.B2F, F, 0);
-    }
-
     /**
      * One token, four rows at a time for independent chains of multiply-adds, in {@link Matrix}'s order: ascending
      * columns, one accumulator per row, each weight {@code q * scale} as {@link #dequantize} makes it.
@@ -53,6 +48,7 @@ final class Q8Matrix extends BlockMatrix {
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
         int width = F.length();
+        float[] lanes = new float[width];
         if (BLOCK % width != 0) {
             multiplyByRows(x, out, from, to);
             return;
@@ -67,16 +63,20 @@ final class Q8Matrix extends BlockMatrix {
                 for (int k = 0; k < BLOCK; k += width) {
                     int c = b * BLOCK + k;
                     FloatVector xv = FloatVector.fromArray(F, x, c);
-                    acc0 = weights(base0 + c).mul(s0).fma(xv, acc0);
-                    acc1 = weights(base1 + c).mul(s1).fma(xv, acc1);
-                    acc2 = weights(base2 + c).mul(s2).fma(xv, acc2);
-                    acc3 = weights(base3 + c).mul(s3).fma(xv, acc3);
+                    acc0 = ((FloatVector) ByteVector.fromArray(B, data, base0 + c).convertShape(VectorOperators.B2F, F, 0)).mul(s0).fma(xv, acc0);
+                    acc1 = ((FloatVector) ByteVector.fromArray(B, data, base1 + c).convertShape(VectorOperators.B2F, F, 0)).mul(s1).fma(xv, acc1);
+                    acc2 = ((FloatVector) ByteVector.fromArray(B, data, base2 + c).convertShape(VectorOperators.B2F, F, 0)).mul(s2).fma(xv, acc2);
+                    acc3 = ((FloatVector) ByteVector.fromArray(B, data, base3 + c).convertShape(VectorOperators.B2F, F, 0)).mul(s3).fma(xv, acc3);
                 }
             }
-            out[r] = Matrix.sum(acc0) + 0f;
-            out[r + 1] = Matrix.sum(acc1) + 0f;
-            out[r + 2] = Matrix.sum(acc2) + 0f;
-            out[r + 3] = Matrix.sum(acc3) + 0f;
+            acc0.intoArray(lanes, 0);
+            out[r] = Matrix.stored(lanes) + 0f;
+            acc1.intoArray(lanes, 0);
+            out[r + 1] = Matrix.stored(lanes) + 0f;
+            acc2.intoArray(lanes, 0);
+            out[r + 2] = Matrix.stored(lanes) + 0f;
+            acc3.intoArray(lanes, 0);
+            out[r + 3] = Matrix.stored(lanes) + 0f;
         }
         for (; r < to; r++) {
             int base = r * cols;
@@ -85,10 +85,11 @@ final class Q8Matrix extends BlockMatrix {
                 FloatVector s = FloatVector.broadcast(F, scale(r, b));
                 for (int k = 0; k < BLOCK; k += width) {
                     int c = b * BLOCK + k;
-                    acc = weights(base + c).mul(s).fma(FloatVector.fromArray(F, x, c), acc);
+                    acc = ((FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0)).mul(s).fma(FloatVector.fromArray(F, x, c), acc);
                 }
             }
-            out[r] = Matrix.sum(acc) + 0f;
+            acc.intoArray(lanes, 0);
+            out[r] = Matrix.stored(lanes) + 0f;
         }
     }
 
@@ -101,7 +102,7 @@ final class Q8Matrix extends BlockMatrix {
             FloatVector scale = FloatVector.broadcast(F, scale(row, b));
             for (int k = 0; k < BLOCK; k += lanes) {
                 int c = b * BLOCK + k;
-                weights(base + c).mul(scale).intoArray(w, c);
+                ((FloatVector) ByteVector.fromArray(B, data, base + c).convertShape(VectorOperators.B2F, F, 0)).mul(scale).intoArray(w, c);
             }
         }
     }
