@@ -340,6 +340,9 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
             throw new PromptTooLongException(prompt.length, engineProperties.contextLimit());
         }
         int maxNewTokens = Math.min(settings.maxNewTokens(), room);
+        if (settings.schema() != null) {
+            m.generator().checkRoom(settings.schema(), maxNewTokens);
+        }
         int systemPrefix = m.systemPrefixes().length(messages, prompt);
         boolean continuation = isContinuation(messages);
         long submitted = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.allinone.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.allinone.engine.api.ParameterRange;
+import dev.allinone.engine.constraint.SchemaCompiler;
 import dev.allinone.web.UnicodeText;
 import dev.allinone.web.errors.BadRequestException;
 import dev.langchain4j.data.message.AiMessage;
@@ -14,6 +15,7 @@ import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
 import dev.langchain4j.model.chat.request.json.JsonEnumSchema;
 import dev.langchain4j.model.chat.request.json.JsonObjectSchema;
+import dev.langchain4j.model.chat.request.json.JsonRawSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchema;
 import dev.langchain4j.model.chat.request.json.JsonSchemaElement;
 import dev.langchain4j.model.chat.request.json.JsonStringSchema;
@@ -161,22 +163,56 @@ final class OpenAiTranslation {
     }
 
     /**
-     * {@code text} or none: no format. {@code json_schema} whose answer is one of a fixed set of values — an
-     * object with one enum (or boolean) property, or a bare enum — is answered exactly; other JSON formats are
-     * refused, because a model this small cannot be trusted to produce them.
+     * {@code text} or none: no format. {@code json_object}: any JSON object. {@code json_schema}: a value of the
+     * schema, always valid (the engine's constrained decoder); a schema whose answer is one of a fixed set of values
+     * (a bare enum, or an object with one enum or boolean property) is answered by scoring every value instead. A
+     * schema keyword the decoder cannot guarantee is refused here, with its name.
      */
     private static ResponseFormat responseFormat(OpenAiRequest.ResponseFormat format) {
         if (format == null || format.type() == null || format.type().equals("text")) {
             return null;
         }
-        if (!format.type().equals("json_schema") || format.jsonSchema() == null || format.jsonSchema().schema() == null) {
-            throw invalid("response_format must be text, or json_schema with a schema whose answer is one of a fixed "
-                    + "set of values (an enum)", "response_format");
+        if (format.type().equals("json_object")) {
+            return ResponseFormat.JSON;
         }
-        JsonSchemaElement root = element(format.jsonSchema().schema());
+        if (!format.type().equals("json_schema") || format.jsonSchema() == null || format.jsonSchema().schema() == null) {
+            throw invalid("response_format must be text, json_object, or json_schema with a schema", "response_format");
+        }
+        JsonNode schema = format.jsonSchema().schema();
+        SchemaCompiler.compile(schema);
+        JsonSchemaElement root = choiceShaped(schema) ? element(schema) : JsonRawSchema.from(schema.toString());
         String name = format.jsonSchema().name() == null ? "answer" : format.jsonSchema().name();
         return ResponseFormat.builder().type(ResponseFormatType.JSON)
                 .jsonSchema(JsonSchema.builder().name(name).rootElement(root).build()).build();
+    }
+
+    /** A bare enum of plain values, or an object whose only property is such an enum or a boolean. */
+    private static boolean choiceShaped(JsonNode schema) {
+        if (schema.has("enum")) {
+            boolean plain = true;
+            for (JsonNode v : schema.get("enum")) {
+                plain &= v.isValueNode() && !v.isNull();
+            }
+            return plain && !schema.get("enum").isEmpty() && onlyKeywords(schema, "enum", "type", "description", "title", "$schema");
+        }
+        if (schema.path("type").asText("").equals("boolean")) {
+            return onlyKeywords(schema, "type", "description", "title", "$schema");
+        }
+        return schema.path("type").asText("").equals("object") && schema.path("properties").size() == 1
+                && onlyKeywords(schema, "type", "properties", "required", "additionalProperties", "description", "title",
+                "$schema")
+                && !schema.get("properties").elements().next().path("type").asText("").equals("object")
+                && choiceShaped(schema.get("properties").elements().next());
+    }
+
+    private static boolean onlyKeywords(JsonNode schema, String... allowed) {
+        List<String> names = List.of(allowed);
+        for (var it = schema.fieldNames(); it.hasNext(); ) {
+            if (!names.contains(it.next())) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static JsonSchemaElement element(JsonNode schema) {
@@ -205,8 +241,7 @@ final class OpenAiTranslation {
                 object.required(required);
                 yield object.build();
             }
-            default -> throw invalid("response_format: only objects, strings, booleans and enums are understood, not '"
-                    + shorten(type) + "'", "response_format");
+            default -> throw new IllegalStateException("not a choice: " + shorten(type));
         };
     }
 

@@ -40,7 +40,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * pipeline. Nothing here unless a surface is turned on: an application that uses allinone as a library opts in
  * to each; the service turns them all on.
  */
-@AutoConfiguration(after = CompanionAutoConfiguration.class)
+@AutoConfiguration(after = {CompanionAutoConfiguration.class, dev.allinone.extraction.ExtractionAutoConfiguration.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @Conditional(WebAutoConfiguration.AnySurface.class)
 @EnableConfigurationProperties({ApiProperties.class, WebProperties.class, ApiKeyProperties.class})
@@ -64,7 +64,7 @@ public class WebAutoConfiguration {
     /** The REST API and its chat page. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(prefix = "allinone.api", name = "enabled", havingValue = "true")
-    @Import({SentimentController.class, ChatController.class})
+    @Import({SentimentController.class, ExtractionController.class, ChatController.class})
     static class RestApi {
 
         @Bean

@@ -101,6 +101,36 @@
     div.append(tag);
   }
 
+  // The message filed as a ticket (POST /api/extract), shown under it once the answer is done; optional: a
+  // failure shows nothing.
+  async function showTicket(div, text) {
+    try {
+      const response = await api("extract", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text }),
+      });
+      if (!response.ok) return;
+      const t = await response.json();
+      const tag = document.createElement("div");
+      tag.className = "ticket";
+      tag.dataset.urgency = t.urgency || "";
+      const parts = [];
+      if (t.urgency) parts.push(["urgency", t.urgency]);
+      if (t.orderNumbers && t.orderNumbers.length) parts.push(["orders", t.orderNumbers.join(", ")]);
+      if (t.products && t.products.length) parts.push(["products", t.products.join(", ")]);
+      if (t.keywords && t.keywords.length) parts.push(["keywords", t.keywords.join(", ")]);
+      if (t.summary) parts.push(["summary", t.summary]);
+      for (const [name, value] of parts) {
+        const field = document.createElement("span");
+        field.className = "field " + name;
+        field.textContent = name + ": " + value;
+        tag.append(field);
+      }
+      div.append(tag);
+    } catch (e) {
+      // The ticket is a courtesy: the conversation goes on without it.
+    }
+  }
+
   async function open(id) {
     current = id;
     localStorage.setItem(STORE + ".current", id);
@@ -185,6 +215,7 @@
           answer.classList.remove("streaming");
           answer.dataset.done = "true";
           remember(current, text);
+          showTicket(userDiv, text);
         },
         error(data) {
           if (answer) { answer.classList.remove("streaming"); answer.classList.add("failed"); }

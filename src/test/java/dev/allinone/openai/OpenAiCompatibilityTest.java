@@ -122,7 +122,7 @@ class OpenAiCompatibilityTest {
     }
 
     @Test
-    void theModelListAndErrorsLookLikeOpenAis() {
+    void theModelListAndErrorsLookLikeOpenAis() throws Exception {
         Http http = new Http(port);
         Http.Response models = http.get("/v1/models");
         assertThat(models.status()).isEqualTo(200);
@@ -136,8 +136,18 @@ class OpenAiCompatibilityTest {
 
         Http.Response unsupported = http.post("/v1/chat/completions", Http.json(Map.of("model", "x",
                 "messages", List.of(Map.of("role", "user", "content", "hi")),
-                "response_format", Map.of("type", "json_object"))));
+                "response_format", Map.of("type", "json_schema", "json_schema", Map.of("name", "n", "schema",
+                        Map.of("type", "string", "pattern", "^[0-9]+$"))))));
         assertThat(unsupported.status()).isEqualTo(400);
+        assertThat(unsupported.json().get("error").get("message").asText()).contains("\"pattern\"");
+        assertThat(unsupported.json().get("error").get("param").asText()).isEqualTo("response_format");
+
+        Http.Response object = http.post("/v1/chat/completions", Http.json(Map.of("model", "x", "max_tokens", 24,
+                "messages", List.of(Map.of("role", "user", "content", "hi")),
+                "response_format", Map.of("type", "json_object"))));
+        assertThat(object.status()).isEqualTo(200);
+        String content = object.json().at("/choices/0/message/content").asText();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(content).isObject()).as(content).isTrue();
 
         Http.Response completion = http.post("/v1/chat/completions", Http.json(Map.of("model", "x", "temperature", 0,
                 "max_tokens", 20, "messages", List.of(Map.of("role", "user", "content", "Count: one two three")))));

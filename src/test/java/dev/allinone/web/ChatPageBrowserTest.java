@@ -111,6 +111,10 @@ class ChatPageBrowserTest extends ApiTestBase {
         assertThat(sentiment).isIn("POSITIVE", "NEGATIVE", "NEUTRAL");
         assertThat(mood.getText()).matches("(😊 ?Positive|😟 ?Negative|😐 ?Neutral)");
         assertThat(browser.findElement(By.cssSelector(".message.user .text")).getText()).isEqualTo("Hello! 我的包裹还没到 📦");
+        // Once the answer is done, the message's ticket appears under it.
+        WebElement ticket = waitUpTo(60).until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector(".message.user .ticket")));
+        assertThat(ticket.getAttribute("data-urgency")).matches("LOW|NORMAL|HIGH|URGENT|");
         WebElement listed = browser.findElement(By.cssSelector("#conversation-list li.active"));
         String id = listed.getAttribute("data-id");
         assertThat(listed.getText()).startsWith("Hello!");

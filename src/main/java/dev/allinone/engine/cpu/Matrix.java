@@ -37,11 +37,12 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
     abstract void dequantize(int row, float[] w);
 
     /**
-     * Up to this many tokens, each is multiplied on its own by the format's one-token kernel; from four on,
-     * unpacking each row once for all of them is faster (measured on Q4 and Q8 at Qwen1.5-0.5B's shapes). A speed
-     * choice only: both give the same bits.
+     * Up to this many tokens, each is multiplied on its own by the format's one-token kernel; from two on,
+     * unpacking each row once for all of them is faster (Q4 at Qwen1.5-0.5B's shapes, decode steps over two
+     * sequences: 1.35–1.64× one, against 1.04–1.12× with each token on its own). A speed choice only: both give the
+     * same bits.
      */
-    static final int ONE_BY_ONE = 3;
+    static final int ONE_BY_ONE = 1;
 
     /**
      * {@code out[t][r] = row(r) · xs[t]} for the first {@code n} inputs and {@code r} in {@code [from, to)}: for

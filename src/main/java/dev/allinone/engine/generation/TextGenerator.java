@@ -3,7 +3,11 @@ package dev.allinone.engine.generation;
 import dev.allinone.engine.api.GenerationResult;
 import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.Timings;
+import dev.allinone.engine.api.InvalidRequestException;
 import dev.allinone.engine.api.TokenListener;
+import dev.allinone.engine.constraint.JsonConstraint;
+import dev.allinone.engine.constraint.JsonSchema;
+import dev.allinone.engine.constraint.TokenMask;
 import dev.allinone.engine.scheduling.Sequence;
 import dev.allinone.engine.text.HfTokenizer;
 import dev.allinone.engine.text.StopSequenceFilter;
@@ -24,10 +28,37 @@ public final class TextGenerator {
 
     private final HfTokenizer tokenizer;
     private final Set<Integer> endTokens;
+    /** The vocabulary as bytes, for answers held to a JSON schema: read on the first such answer. */
+    private volatile TokenMask mask;
 
     public TextGenerator(HfTokenizer tokenizer, Set<Integer> endTokens) {
         this.tokenizer = tokenizer;
         this.endTokens = endTokens;
+    }
+
+    /**
+     * Refuses a schema whose shortest answer does not fit in {@code maxNewTokens} (else the budget could not close
+     * the value). Reads the vocabulary's bytes the first time: call it on the caller's thread, before queueing.
+     */
+    public void checkRoom(JsonSchema schema, int maxNewTokens) {
+        int shortest = new JsonConstraint(schema, mask(), endTokens).shortestAnswer();
+        if (shortest > maxNewTokens) {
+            throw new InvalidRequestException("The shortest answer this JSON schema allows takes " + shortest
+                    + " tokens, more than the " + maxNewTokens + " allowed", "max_tokens");
+        }
+    }
+
+    private TokenMask mask() {
+        TokenMask m = mask;
+        if (m == null) {
+            synchronized (this) {
+                if (mask == null) {
+                    mask = TokenMask.of(tokenizer.file(), tokenizer.size());
+                }
+                m = mask;
+            }
+        }
+        return m;
     }
 
     /**
@@ -61,6 +92,8 @@ public final class TextGenerator {
         private final long submittedAt;
         private final long begin = System.nanoTime();
         private final Sampler sampler;
+        /** The JSON schema's hold on the answer, or null for free text. */
+        private final JsonConstraint constraint;
         private final StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
         private final StopSequenceFilter stops;
         private final int[] inCache;
@@ -86,7 +119,8 @@ public final class TextGenerator {
             this.stop = stop;
             this.submittedAt = submittedAt;
             this.sampler = new Sampler(settings.sampling(), tokenizer.size(), vocabularySize, prompt, new SplittableRandom());
-            this.stops = new StopSequenceFilter(settings.stopSequences());
+            this.constraint = settings.schema() == null ? null : new JsonConstraint(settings.schema(), mask(), endTokens);
+            this.stops = new StopSequenceFilter(constraint == null ? settings.stopSequences() : java.util.List.of());
             this.inCache = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
             this.answer = new int[maxNewTokens];
             this.position = start;
@@ -125,11 +159,22 @@ public final class TextGenerator {
             } else {
                 inCache[position++] = lastToken;
             }
-            int token = sampler.sample(logits[0]);
+            int token;
+            if (constraint == null) {
+                token = sampler.sample(logits[0]);
+            } else if (constraint.forcing()) {
+                token = constraint.next(-1, maxNewTokens - generated);
+            } else {
+                constraint.restrict(logits[0]);
+                token = constraint.next(sampler.sample(logits[0]), maxNewTokens - generated);
+            }
             if (endTokens.contains(token)) {
                 finish = GenerationResult.Finish.STOP;
                 done = true;
                 return;
+            }
+            if (constraint != null) {
+                constraint.accept(token);
             }
             sampler.accept(token);
             answer[generated++] = token;
@@ -139,6 +184,9 @@ public final class TextGenerator {
             emit(stops.offer(detokenizer.push(token)));
             if (stops.stopped()) {
                 finish = GenerationResult.Finish.STOP;
+                done = true;
+            } else if (constraint != null && constraint.finished()) {
+                finish = constraint.cut() ? GenerationResult.Finish.LENGTH : GenerationResult.Finish.STOP;
                 done = true;
             } else if (generated >= maxNewTokens) {
                 done = true;

@@ -7,7 +7,12 @@ import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.InvalidRequestException;
 import dev.allinone.engine.api.ParameterRange;
 import dev.allinone.engine.api.SamplingSettings;
+import dev.allinone.engine.constraint.JsonSchema;
+import dev.allinone.engine.constraint.SchemaCompiler;
 import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.internal.JsonSchemaElementUtils;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
@@ -64,7 +69,22 @@ public final class ChatRequests {
                 p.frequencyPenalty() != null ? p.frequencyPenalty() : 0,
                 p.presencePenalty() != null ? p.presencePenalty() : 0);
         int maxNewTokens = p.maxOutputTokens() != null ? p.maxOutputTokens() : engine.settings().maxNewTokens();
-        return new GenerationSettings(sampling, maxNewTokens, p.stopSequences());
+        return new GenerationSettings(sampling, maxNewTokens, p.stopSequences(), schema(p.responseFormat()));
+    }
+
+    /**
+     * The schema a JSON answer is held to (null for text): the request's JSON schema as LangChain4j writes it for
+     * OpenAI's strict mode (every property present, the optional ones nullable: a record's fields are all there,
+     * even in an answer its budget cut short), a raw schema as it is, or any JSON object when it names none.
+     */
+    static JsonSchema schema(ResponseFormat format) {
+        if (format == null || format.type() != ResponseFormatType.JSON) {
+            return null;
+        }
+        if (format.jsonSchema() == null || format.jsonSchema().rootElement() == null) {
+            return SchemaCompiler.anyObject();
+        }
+        return SchemaCompiler.compile(JsonSchemaElementUtils.toMap(format.jsonSchema().rootElement(), true, true));
     }
 
     static ChatResponse response(GenerationResult result, LocalEngine engine) {

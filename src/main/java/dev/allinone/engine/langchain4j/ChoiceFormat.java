@@ -2,7 +2,6 @@ package dev.allinone.engine.langchain4j;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ResponseFormat;
 import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.request.json.JsonBooleanSchema;
@@ -17,7 +16,7 @@ import java.util.Optional;
 /**
  * A JSON response format whose answer is one of a fixed set of strings: what LangChain4j sends for an
  * enum (or boolean) return type, {@code {"value": <enum>}}, or a bare enum schema. Such a request needs no
- * generation: the engine picks the most probable allowed answer, so the JSON is always valid.
+ * generation: the engine scores every allowed answer and picks the most probable, with each one's probability.
  *
  * @param property the wrapping object's single property, or null when the schema is the bare enum
  * @param choices  the allowed answers
@@ -27,7 +26,10 @@ public record ChoiceFormat(String property, List<String> choices, boolean quoted
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** The choice format of {@code format}; empty for plain text. Other JSON formats are refused. */
+    /**
+     * The choice format of {@code format}; empty for plain text and for other JSON formats (those are generated
+     * under the schema: see {@link ChatRequests#schema}).
+     */
     static Optional<ChoiceFormat> of(ResponseFormat format) {
         if (format == null || format.type() != ResponseFormatType.JSON) {
             return Optional.empty();
@@ -46,8 +48,7 @@ public record ChoiceFormat(String property, List<String> choices, boolean quoted
                 }
             }
         }
-        throw new UnsupportedFeatureException("This engine answers in JSON only when the answer is one of a fixed set"
-                + " of values (an enum or a boolean); it cannot guarantee other JSON shapes. Ask for text instead.");
+        return Optional.empty();
     }
 
     private static Optional<ChoiceFormat> choicesOf(String property, JsonSchemaElement element) {

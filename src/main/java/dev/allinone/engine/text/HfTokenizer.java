@@ -28,11 +28,18 @@ public final class HfTokenizer implements AutoCloseable {
     private final HuggingFaceTokenizer tokenizer;
     private final Map<String, Integer> specialTokens;
     private final int size;
+    private final Path file;
 
-    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> specialTokens, int size) {
+    private HfTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> specialTokens, int size, Path file) {
         this.tokenizer = tokenizer;
         this.specialTokens = specialTokens;
         this.size = size;
+        this.file = file;
+    }
+
+    /** The {@code tokenizer.json} this tokenizer was read from. */
+    public Path file() {
+        return file;
     }
 
     /** Loads {@code tokenizer.json} from a model directory. */
@@ -81,7 +88,7 @@ public final class HfTokenizer implements AutoCloseable {
                 }
             }
         }
-        return new HfTokenizer(tokenizer, Collections.unmodifiableMap(special), maxId + 1);
+        return new HfTokenizer(tokenizer, Collections.unmodifiableMap(special), maxId + 1, modelDir.resolve("tokenizer.json"));
     }
 
     /** Token ids of {@code text} as plain text: special-token literals in it are encoded as characters. */
