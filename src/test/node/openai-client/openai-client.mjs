@@ -229,6 +229,52 @@ check('json_schema.sdk-parse', async () => {
   return { parsed: m.parsed, usage: r.usage };
 });
 
+check('json_schema.sdk-parse-nested', async () => {
+  // A nested schema (objects in an array, an enum inside an object, integers, numbers, booleans): parse() gets
+  // valid JSON every time. No free strings, so the value ends well within max_tokens (parse() throws on 'length').
+  const ORDER_FORMAT = {
+    type: 'json_schema',
+    json_schema: {
+      name: 'order',
+      strict: true,
+      schema: {
+        type: 'object',
+        properties: {
+          order: {
+            type: 'object',
+            properties: { id: { type: 'integer' }, status: { type: 'string', enum: ['open', 'shipped', 'lost'] }, urgent: { type: 'boolean' } },
+            required: ['id', 'status', 'urgent'],
+            additionalProperties: false,
+          },
+          items: {
+            type: 'array',
+            maxItems: 2,
+            items: {
+              type: 'object',
+              properties: { quantity: { type: 'integer' }, price: { type: 'number' }, gift: { type: 'boolean' } },
+              required: ['quantity', 'price', 'gift'],
+              additionalProperties: false,
+            },
+          },
+        },
+        required: ['order', 'items'],
+        additionalProperties: false,
+      },
+    },
+  };
+  const r = await client.chat.completions.parse({
+    model: MODEL, messages: [{ role: 'user', content: 'Order 558201: two mugs, one a gift. 我的包裹丢了!' }],
+    response_format: ORDER_FORMAT, max_tokens: 200, temperature: 1.0,
+  });
+  const m = r.choices?.[0]?.message;
+  const p = m?.parsed;
+  expect(p && p.order && Number.isInteger(p.order.id) && ['open', 'shipped', 'lost'].includes(p.order.status)
+    && typeof p.order.urgent === 'boolean', 'message.parsed.order does not match the schema', { message: m });
+  expect(Array.isArray(p.items) && p.items.length <= 2 && p.items.every((i) => Number.isInteger(i.quantity)
+    && typeof i.price === 'number' && typeof i.gift === 'boolean'), 'message.parsed.items does not match the schema', { message: m });
+  return { parsed: p, finish_reason: r.choices[0].finish_reason };
+});
+
 check('json_schema.sdk-stream-helper', async () => {
   // client.chat.completions.stream(...) (ChatCompletionStream): accumulates chunks into a snapshot and
   // requires finish_reason and delta.role on every choice; with an auto-parseable response_format (what

@@ -37,23 +37,7 @@ public final class KernelSpeed {
             System.out.println("RESULT " + kind + " " + longContext(t, 2000));
             System.exit(0);
         }
-        int[] prompt = new Random(1).ints(100, 0, 150_000).toArray();
-        List<Double> prefill = new ArrayList<>(), decode = new ArrayList<>();
-        for (int run = 0; run < 8; run++) {
-            try (KvCache cache = t.newCache()) {
-                long a = System.nanoTime();
-                t.prefill(cache, 0, prompt);
-                long b = System.nanoTime();
-                for (int i = 0; i < 32; i++) {
-                    t.next(cache, 100 + i, 1000 + i);
-                }
-                long c = System.nanoTime();
-                if (run > 0) {
-                    prefill.add(100 / ((b - a) / 1e9));
-                    decode.add(32 / ((c - b) / 1e9));
-                }
-            }
-        }
+        double[] speeds = prefillThenDecode(t, new Random(1).ints(100, 0, 150_000).toArray(), 8);
         List<Double> sentiment = new ArrayList<>();
         int[] system = new Random(2).ints(120, 0, 150_000).toArray();
         try (KvCache prefix = t.newCache()) {
@@ -73,7 +57,7 @@ public final class KernelSpeed {
         String batched = batchedDecode(t);
         long[] rss = Stats.rssMegabytes(ProcessHandle.current().pid());
         System.out.printf("RESULT %s load %.1fs prefill %.1f tok/s decode %.1f tok/s sentiment p50 %.0f ms peak RSS %d MB"
-                        + " (%s, %s)%n", kind, loadSeconds, Stats.median(prefill), Stats.median(decode),
+                        + " (%s, %s)%n", kind, loadSeconds, speeds[0], speeds[1],
                 Stats.median(sentiment), rss[1], t.kernels(), t.weightType());
         System.out.println("RESULT " + kind + " batched decode " + batched);
         t.close();
@@ -156,25 +140,30 @@ public final class KernelSpeed {
 
     /** Prefill of {@code context} tokens and decode of 32 after them, median of three runs after one warm-up. */
     private static String longContext(Transformer t, int context) {
-        int[] prompt = new Random(3).ints(context, 0, 150_000).toArray();
+        double[] speeds = prefillThenDecode(t, new Random(3).ints(context, 0, 150_000).toArray(), 4);
+        return String.format(java.util.Locale.ROOT, "at %d tokens of context: prefill %.1f tok/s, decode %.1f tok/s",
+                context, speeds[0], speeds[1]);
+    }
+
+    /** Median prefill and decode tok/s of {@code prompt} then 32 tokens after it, over {@code runs} runs but the first. */
+    private static double[] prefillThenDecode(Transformer t, int[] prompt, int runs) {
         List<Double> prefill = new ArrayList<>(), decode = new ArrayList<>();
-        for (int run = 0; run < 4; run++) {
+        for (int run = 0; run < runs; run++) {
             try (KvCache cache = t.newCache()) {
                 long a = System.nanoTime();
                 t.prefill(cache, 0, prompt);
                 long b = System.nanoTime();
                 for (int i = 0; i < 32; i++) {
-                    t.next(cache, context + i, 1000 + i);
+                    t.next(cache, prompt.length + i, 1000 + i);
                 }
                 long c = System.nanoTime();
                 if (run > 0) {
-                    prefill.add(context / ((b - a) / 1e9));
+                    prefill.add(prompt.length / ((b - a) / 1e9));
                     decode.add(32 / ((c - b) / 1e9));
                 }
             }
         }
-        return String.format(java.util.Locale.ROOT, "at %d tokens of context: prefill %.1f tok/s, decode %.1f tok/s",
-                context, Stats.median(prefill), Stats.median(decode));
+        return new double[] {Stats.median(prefill), Stats.median(decode)};
     }
 
     private static double diff(float[] a, float[] b) {

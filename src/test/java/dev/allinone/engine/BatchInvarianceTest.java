@@ -1,5 +1,6 @@
 package dev.allinone.engine;
 
+import dev.allinone.testing.Logits;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Segment;
 import dev.allinone.engine.transformer.Transformer;
@@ -41,7 +42,7 @@ class BatchInvarianceTest {
             rows.add(logits);
             int position = prompt.length;
             for (int d = 0; d < decode; d++) {
-                logits = t.next(cache, position++, argmax(logits));
+                logits = t.next(cache, position++, Logits.argmax(logits));
                 rows.add(logits);
             }
             if (decode == 0) { // a scoring sequence: candidate rows after the prompt, then all rows of two tokens
@@ -89,14 +90,14 @@ class BatchInvarianceTest {
                     read += s.tokens().length;
                     if (read == prompt.length) {
                         rows.add(logits[0]);
-                        last = argmax(logits[0]);
+                        last = Logits.argmax(logits[0]);
                         phase = decode > 0 ? 1 : 2;
                         decoded = 1;
                     }
                 }
                 case 1 -> {
                     rows.add(logits[0]);
-                    last = argmax(logits[0]);
+                    last = Logits.argmax(logits[0]);
                     if (decoded++ == decode) {
                         phase = 4;
                     }
@@ -172,15 +173,5 @@ class BatchInvarianceTest {
             }
             assertThat(t.openCaches()).isZero();
         }
-    }
-
-    private static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -1,5 +1,6 @@
 package dev.allinone.engine;
 
+import dev.allinone.testing.Logits;
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Transformer;
@@ -71,7 +72,7 @@ class PrefillConsistencyTest {
             log.info("{} {} with {}: batched prefill vs token-by-token, max |logit diff| = {}", kernels, format,
                     transformer.kernels(), diff);
             assertThat(diff).as("max |logit diff|").isLessThan(tolerance);
-            assertThat(argmax(batched)).isEqualTo(argmax(sequential));
+            assertThat(Logits.argmax(batched)).isEqualTo(Logits.argmax(sequential));
 
             // Every position, not only the last: what label scoring relies on.
             float[][] all;
@@ -108,15 +109,5 @@ class PrefillConsistencyTest {
             max = Math.max(max, Math.abs(a[i] - b[i]));
         }
         return max;
-    }
-
-    private static int argmax(float[] a) {
-        int best = 0;
-        for (int i = 1; i < a.length; i++) {
-            if (a[i] > a[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -121,6 +121,53 @@ class OpenAiCompatibilityTest {
         }
     }
 
+    record Item(String sku, int quantity, boolean gift) {
+    }
+
+    record Order(List<String> orderNumbers, List<Item> items, SentimentLabel mood, double total) {
+    }
+
+    enum SentimentLabel { POSITIVE, NEGATIVE, NEUTRAL }
+
+    interface OrderReader {
+        Order read(String message);
+    }
+
+    @Test
+    void aRecordReturningAiServiceGetsAValidRecordThroughJsonSchemaBlockingAndStreamed() throws Exception {
+        OpenAiChatModel model = client().supportedCapabilities(Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA))
+                .strictJsonSchema(true).temperature(1.0).maxTokens(60).build();
+        OrderReader reader = AiServices.create(OrderReader.class, model);
+        for (String text : List.of("Order #A-12: two mugs, one as a gift. 😊", "订单 558201 少了一件")) {
+            Order order = reader.read(text);
+            // Parsed by LangChain4j into the record: every field there (strict mode), the enum one of its values.
+            assertThat(order).isNotNull();
+        }
+        OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("not-needed")
+                .modelName(TestModels.MODEL_ID).strictJsonSchema(true).temperature(1.0).maxTokens(60)
+                .timeout(Duration.ofSeconds(60)).build();
+        ChatRequest request = ChatRequest.builder().messages(UserMessage.from("Order #A-12, two mugs"))
+                .responseFormat(dev.langchain4j.model.chat.request.ResponseFormat.builder()
+                        .type(dev.langchain4j.model.chat.request.ResponseFormatType.JSON)
+                        .jsonSchema(JsonSchema.builder().name("order").rootElement(
+                                dev.langchain4j.internal.JsonSchemaElementUtils.jsonSchemaElementFrom(Order.class)).build())
+                        .build()).build();
+        Streamed streamed = Streamed.from(streaming, request);
+        String text = String.join("", streamed.deltas());
+        assertThat(text).isEqualTo(streamed.response().aiMessage().text()).startsWith("{\"orderNumbers\":");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().convertValue(
+                readTree(text), Order.class)).isNotNull();
+    }
+
+    private static JsonNode readTree(String text) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
     @Test
     void theModelListAndErrorsLookLikeOpenAis() throws Exception {
         Http http = new Http(port);

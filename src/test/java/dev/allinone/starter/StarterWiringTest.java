@@ -15,6 +15,7 @@ import dev.allinone.engine.langchain4j.EngineChatModelAutoConfiguration;
 import dev.allinone.model.ModelAutoConfiguration;
 import dev.allinone.openai.OpenAiAutoConfiguration;
 import dev.allinone.sentiment.SentimentAnalyst;
+import dev.allinone.extraction.ExtractionAutoConfiguration;
 import dev.allinone.sentiment.SentimentAutoConfiguration;
 import dev.allinone.testing.TestModels;
 import dev.allinone.web.WebAutoConfiguration;
@@ -53,7 +54,8 @@ class StarterWiringTest {
             .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, ModelAutoConfiguration.class,
                     EngineActuatorAutoConfiguration.class, JlamaAutoConfiguration.class, EngineAutoConfiguration.class,
                     EngineChatModelAutoConfiguration.class, SentimentAutoConfiguration.class,
-                    ConversationAutoConfiguration.class, CompanionAutoConfiguration.class, WebAutoConfiguration.class,
+                    ExtractionAutoConfiguration.class, ConversationAutoConfiguration.class,
+                    CompanionAutoConfiguration.class, WebAutoConfiguration.class,
                     OpenAiAutoConfiguration.class))
             .withPropertyValues("allinone.model.offline=true", "allinone.model.models-dir=" + TestModels.tiny(),
                     "allinone.engine.warm-up=false", "allinone.conversations.store=memory");

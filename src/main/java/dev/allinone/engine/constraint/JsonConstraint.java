@@ -62,17 +62,17 @@ public final class JsonConstraint {
         if (state.finished()) {
             return endToken;
         }
-        if (endTokens.contains(sampled)) {
+        if (endTokens.contains(sampled) && state.complete()) {
             return sampled;
         }
-        JsonMatcher after = state.feed(mask.bytes(sampled));
-        if (after == null) {
-            throw new IllegalStateException("Token " + sampled + " was not allowed here");
+        JsonMatcher after = mask.bytes(sampled) == null ? null : state.feed(mask.bytes(sampled));
+        if (after != null) {
+            byte[] rest = after.completion();
+            if (rest.length < budget || mask.tokens(rest).length < budget) {
+                return sampled;
+            }
         }
-        byte[] rest = after.completion();
-        if (rest.length < budget || mask.tokens(rest).length < budget) {
-            return sampled;
-        }
+        // Over budget, or (should the sampler ever pick a token of probability 0) not allowed: close the value.
         cut = true;
         for (int token : mask.tokens(state.completion())) {
             forced.add(token);

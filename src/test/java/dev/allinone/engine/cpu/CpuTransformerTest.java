@@ -1,5 +1,6 @@
 package dev.allinone.engine.cpu;
 
+import dev.allinone.testing.Logits;
 import dev.allinone.engine.jlama.JlamaTransformer;
 import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.WeightFormat;
@@ -121,9 +122,9 @@ class CpuTransformerTest {
                 double diff = relativeDiff(expected, actual);
                 worst = Math.max(worst, diff);
                 assertThat(diff).as("step %d", step).isLessThan(0.01);
-                int token = argmax(expected);
+                int token = Logits.argmax(expected);
                 if (margin(expected) > 0.02 * maxAbs(expected)) {
-                    assertThat(argmax(actual)).as("step %d", step).isEqualTo(token);
+                    assertThat(Logits.argmax(actual)).as("step %d", step).isEqualTo(token);
                 }
                 expected = jlama.next(theirCache, prompt.length + step, token);
                 actual = ours.next(ourCache, prompt.length + step, token);
@@ -134,7 +135,7 @@ class CpuTransformerTest {
 
     /** The largest logit's lead over the second. */
     private static double margin(float[] logits) {
-        int best = argmax(logits);
+        int best = Logits.argmax(logits);
         double second = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < logits.length; i++) {
             if (i != best) {
@@ -171,16 +172,6 @@ class CpuTransformerTest {
             System.out.printf("%s: batched vs one by one, max |logit diff| / max |logit| = %.2e%n", format, diff);
             assertThat(diff).isLessThan(2e-3);
         }
-    }
-
-    private static int argmax(float[] logits) {
-        int best = 0;
-        for (int i = 1; i < logits.length; i++) {
-            if (logits[i] > logits[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double correlation(float[] a, float[] b) {
