@@ -24,8 +24,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * LangChain4j's {@link ChatModel} on the local engine. Blocking: the caller waits for its turn on the model
  * and for the answer. Honours temperature, top-p, top-k, frequency and presence penalties, max output tokens
- * (new tokens only) and stop sequences per request; calls the registered listeners; and answers a JSON schema
- * that allows a fixed set of values (enums) with the most probable allowed value, never with invalid JSON.
+ * (new tokens only) and stop sequences per request; calls the registered listeners; answers a JSON schema that
+ * allows a fixed set of values (enums) with the most probable allowed value, and any other JSON schema with an
+ * answer held to it token by token (see {@code engine.constraint}): never with invalid JSON.
  */
 public class EngineChatModel extends EngineModelSupport implements ChatModel {
 

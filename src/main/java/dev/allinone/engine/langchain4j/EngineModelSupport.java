@@ -24,7 +24,10 @@ public abstract class EngineModelSupport {
         return ChatRequests.defaults(engine);
     }
 
-    /** JSON schemas that allow a fixed set of values (enums, booleans) are answered exactly. */
+    /**
+     * JSON schemas: those that allow a fixed set of values (enums, booleans) are answered by scoring each value,
+     * all others by decoding held to the schema; either way the answer is valid.
+     */
     public Set<Capability> supportedCapabilities() {
         return Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA);
     }
