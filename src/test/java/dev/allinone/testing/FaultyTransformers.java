@@ -10,11 +10,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real transformer, with a fault that a test can arm: after a given number of decode steps (steps of the
- * batch with a token being generated) the network throws, as a kernel failure would. The real engine cannot be made to fail on demand any other way.
+ * batch with a token being generated) the network throws, as a kernel failure would; and it counts the steps. The real engine cannot be made to fail on demand any other way.
  */
 public final class FaultyTransformers implements TransformerFactory {
 
     private final AtomicInteger stepsUntilFault = new AtomicInteger(-1);
+    private final AtomicInteger steps = new AtomicInteger();
+
+    /** Steps of the batch run so far (every forward pass through {@code step}). */
+    public int steps() {
+        return steps.get();
+    }
 
     /** The {@code steps}-th next decode step throws (once). */
     public void failAfter(int steps) {
@@ -52,6 +58,7 @@ public final class FaultyTransformers implements TransformerFactory {
 
             @Override
             public java.util.List<float[][]> step(java.util.List<dev.allinone.engine.transformer.Segment> segments) {
+                steps.incrementAndGet();
                 boolean decoding = segments.stream().anyMatch(s -> s.tokens().length == 1
                         && s.output() == dev.allinone.engine.transformer.Segment.Output.LAST);
                 if (decoding && stepsUntilFault.get() > 0 && stepsUntilFault.decrementAndGet() == 0) {

@@ -80,6 +80,46 @@ public final class JsonConstraint {
         return forced.isEmpty() ? endToken : forced.poll();
     }
 
+    /**
+     * The tokens that must come next whatever the model would pick (the rest of a key, punctuation, the rest of
+     * an enum value once one value is left): the bytes with a single continuation, as tokens. Appended without
+     * sampling and computed in one step. Empty while the budget's completion is being written (that queue
+     * decides), once the value could end here, and when the stretch and the shortest rest after it would not fit
+     * in {@code room} tokens (then tokens come one at a time, and the budget closes the value as usual).
+     */
+    public int[] stretch(int room) {
+        if (!forced.isEmpty()) {
+            return new int[0];
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        JsonMatcher m = state;
+        while (!m.complete()) {
+            JsonMatcher only = null;
+            int onlyByte = -1;
+            for (int b = 0; b < 256; b++) {
+                JsonMatcher next = m.feed(b);
+                if (next != null) {
+                    if (only != null) {
+                        only = null;
+                        break;
+                    }
+                    only = next;
+                    onlyByte = b;
+                }
+            }
+            if (only == null) {
+                break;
+            }
+            bytes.write(onlyByte);
+            m = only;
+        }
+        if (bytes.size() == 0) {
+            return new int[0];
+        }
+        int[] tokens = mask.tokens(bytes.toByteArray());
+        return tokens.length + mask.tokens(m.completion()).length <= room ? tokens : new int[0];
+    }
+
     /** Moves past an emitted token (not the end of turn). */
     public void accept(int token) {
         JsonMatcher after = state.feed(mask.bytes(token));

@@ -102,7 +102,13 @@ public final class TextGenerator {
         private int position;
         /** Where the segment handed out last ends. */
         private int pendingEnd;
-        private int lastToken;
+        /**
+         * Answer tokens chosen but not yet computed: the last sampled one, and after it, under a JSON schema, the
+         * tokens that had to follow it (the rest of a key, punctuation): all computed in one step (or a few, when a
+         * step has less room), and the next token sampled from the last one's logits.
+         */
+        private int[] pending = new int[0];
+        private int pendingFrom;
         private int generated;
         private long prefillNanos;
         private long firstTokenNanos;
@@ -145,7 +151,9 @@ public final class TextGenerator {
                 return Segment.of(cache, position, Arrays.copyOfRange(prompt, position, pendingEnd),
                         pendingEnd == prompt.length ? Segment.Output.LAST : Segment.Output.NONE);
             }
-            return Segment.of(cache, position, new int[] {lastToken}, Segment.Output.LAST);
+            pendingEnd = Math.min(pending.length, pendingFrom + budget);
+            return Segment.of(cache, position, Arrays.copyOfRange(pending, pendingFrom, pendingEnd),
+                    pendingEnd == pending.length ? Segment.Output.LAST : Segment.Output.NONE);
         }
 
         @Override
@@ -157,7 +165,12 @@ public final class TextGenerator {
                 }
                 prefillNanos = Math.max(1, System.nanoTime() - begin);
             } else {
-                inCache[position++] = lastToken;
+                for (; pendingFrom < pendingEnd; pendingFrom++) {
+                    inCache[position++] = pending[pendingFrom];
+                }
+                if (pendingFrom < pending.length) {
+                    return;
+                }
             }
             int token;
             if (constraint == null) {
@@ -173,15 +186,16 @@ public final class TextGenerator {
                 done = true;
                 return;
             }
+            int[] stretch = new int[0];
+            produce(token);
             if (constraint != null) {
                 constraint.accept(token);
+                stretch = constraint.stretch(maxNewTokens - generated);
             }
-            sampler.accept(token);
-            answer[generated++] = token;
-            if (firstTokenNanos == 0) {
-                firstTokenNanos = System.nanoTime() - submittedAt;
+            for (int forced : stretch) {
+                constraint.accept(forced);
+                produce(forced);
             }
-            emit(stops.offer(detokenizer.push(token)));
             if (stops.stopped()) {
                 finish = GenerationResult.Finish.STOP;
                 done = true;
@@ -191,7 +205,20 @@ public final class TextGenerator {
             } else if (generated >= maxNewTokens) {
                 done = true;
             }
-            lastToken = token;
+            pending = new int[1 + stretch.length];
+            pending[0] = token;
+            System.arraycopy(stretch, 0, pending, 1, stretch.length);
+            pendingFrom = 0;
+        }
+
+        /** An answer token: counted, penalised from now on, detokenized and streamed. */
+        private void produce(int token) {
+            sampler.accept(token);
+            answer[generated++] = token;
+            if (firstTokenNanos == 0) {
+                firstTokenNanos = System.nanoTime() - submittedAt;
+            }
+            emit(stops.offer(detokenizer.push(token)));
         }
 
         @Override

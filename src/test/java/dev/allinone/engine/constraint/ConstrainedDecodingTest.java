@@ -8,6 +8,7 @@ import dev.allinone.engine.api.SamplingSettings;
 import dev.allinone.engine.api.TokenListener;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.PromptEncoder;
+import dev.allinone.testing.FaultyTransformers;
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;
@@ -85,6 +86,31 @@ class ConstrainedDecodingTest {
         assertThat(failures).isEmpty();
         assertThat(answers).isGreaterThanOrEqualTo(31 * 15);
         assertThat(cut).as("budgets of 3 and 8 tokens cut most answers").isGreaterThan(50);
+    }
+
+    @Test
+    void whatTheSchemaDecidesAloneIsAppendedWithoutSamplingInOneStep() throws Exception {
+        FaultyTransformers counting = new FaultyTransformers(); // never armed: the real kernels, steps counted
+        LocalEngine own = TestEngines.start(TestProperties.offline(TestModels.tiny()), TestProperties.engine(), counting);
+        try {
+            String value = "the parcel was lost somewhere between Shanghai and Berlin, 包裹丢了";
+            JsonSchema one = SchemaCompiler.compile(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    "{\"type\":\"object\",\"properties\":{\"status\":{\"enum\":[\"" + value + "\"]}},"
+                            + "\"required\":[\"status\"]}"));
+            int before = counting.steps();
+            GenerationResult r = own.generate(List.of(new PromptEncoder.Message("user", "Status?")),
+                    new GenerationSettings(HOT, 80, List.of(), one), TokenListener.NONE, RequestControl.unlimited())
+                    .get(60, TimeUnit.SECONDS);
+            int steps = counting.steps() - before;
+            assertThat(r.text()).isEqualTo("{\"status\":\"" + value + "\"}");
+            assertThat(r.finish()).isEqualTo(GenerationResult.Finish.STOP);
+            // The prompt, the first token with the rest of the value after it, then the end of turn: not one step
+            // per token of the value.
+            assertThat(r.outputTokens()).isGreaterThan(15);
+            assertThat(steps).isLessThanOrEqualTo(3);
+        } finally {
+            own.stop();
+        }
     }
 
     @Test
