@@ -225,8 +225,10 @@ public final class InferenceWorker implements AutoCloseable {
             try {
                 request.sequence.accept(logits.get(i));
             } catch (Throwable e) {
-                request.fail(e);
+                // Out of the batch before its caller hears of the failure.
                 active.remove(request);
+                activeCount = active.size();
+                request.fail(e);
             }
         }
         activeCount = active.size();
