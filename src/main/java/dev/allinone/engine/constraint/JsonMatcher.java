@@ -272,6 +272,11 @@ public final class JsonMatcher {
             }
         }
 
+        /** Inside a string of any length, nothing written yet. */
+        static Chars freeText() {
+            return new Chars(ANY_TEXT, 0, 0, 0, 0, 0);
+        }
+
         /** The frame after {@code b}; {@code this} when {@code b} closes the string; null when it cannot come. */
         Chars next(int b) {
             if (need > 0) {

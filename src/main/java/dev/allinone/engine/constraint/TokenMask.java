@@ -94,42 +94,19 @@ public final class TokenMask {
 
     /** Characters of a plain-text token, or -1 if it is not plain text (see the class comment). */
     static int plainChars(byte[] token) {
-        int chars = 0;
-        for (int i = 0; i < token.length; chars++) {
-            int b = token[i] & 0xFF;
-            if (b < 0x20 || b == '"' || b == '\\') {
-                return -1;
+        // Fed through the matcher's own string frame, so "whole UTF-8 characters" means exactly what it accepts.
+        JsonMatcher.Chars text = JsonMatcher.Chars.freeText();
+        for (byte value : token) {
+            int b = value & 0xFF;
+            if (b == '"' || b == '\\') {
+                return -1; // would close the string or begin an escape
             }
-            int need, lo = 0x80, hi = 0xBF;
-            if (b < 0x80) {
-                need = 0;
-            } else if (b >= 0xC2 && b <= 0xDF) {
-                need = 1;
-            } else if (b >= 0xE0 && b <= 0xEF) {
-                need = 2;
-                lo = b == 0xE0 ? 0xA0 : 0x80;
-                hi = b == 0xED ? 0x9F : 0xBF;
-            } else if (b >= 0xF0 && b <= 0xF4) {
-                need = 3;
-                lo = b == 0xF0 ? 0x90 : 0x80;
-                hi = b == 0xF4 ? 0x8F : 0xBF;
-            } else {
+            text = text.next(b);
+            if (text == null) {
                 return -1;
-            }
-            i++;
-            for (int k = 0; k < need; k++, i++) {
-                if (i >= token.length) {
-                    return -1;
-                }
-                int c = token[i] & 0xFF;
-                if (c < lo || c > hi) {
-                    return -1;
-                }
-                lo = 0x80;
-                hi = 0xBF;
             }
         }
-        return chars;
+        return text.need() == 0 ? text.chars() : -1;
     }
 
     /** Token ids sorted by their bytes, with each one's common prefix with the one before. */
