@@ -294,6 +294,65 @@ check('json_schema.sdk-stream-helper', async () => {
   return { deltas, parsed: m.parsed, usage: final.usage };
 });
 
+// A support bot's tool: strict (the SDK's helpers then JSON-parse the arguments into parsed_arguments).
+const ORDER_TOOL = {
+  type: 'function',
+  function: {
+    name: 'order_status',
+    description: 'Where an order is',
+    strict: true,
+    parameters: {
+      type: 'object',
+      properties: { order_id: { type: 'string', maxLength: 12 }, notify: { type: 'boolean' } },
+      required: ['order_id', 'notify'],
+      additionalProperties: false,
+    },
+  },
+};
+const PARCEL = [{ role: 'user', content: 'Where is my parcel A-9? 我的包裹在哪里?' }];
+
+function orderCallOk(call, where) {
+  expect(call && call.type === 'function' && typeof call.id === 'string', `${where}: not a function call`, { call });
+  expect(call.function?.name === 'order_status', `${where}: name must be order_status`, { call });
+  const args = JSON.parse(call.function.arguments);
+  // maxLength counts characters (code points), not UTF-16 units
+  expect(typeof args.order_id === 'string' && [...args.order_id].length <= 12 && typeof args.notify === 'boolean',
+    `${where}: arguments do not match the tool's schema`, { args });
+  return args;
+}
+
+check('tools.required-roundtrip', async () => {
+  // tool_choice required: a call; its result sent back (role tool) with tool_choice none: a text answer.
+  const r = await client.chat.completions.create({
+    model: MODEL, messages: PARCEL, tools: [ORDER_TOOL], tool_choice: 'required', max_tokens: 40, temperature: 1.0,
+  });
+  const m = r.choices?.[0]?.message;
+  expect(r.choices[0].finish_reason === 'tool_calls', `finish_reason must be tool_calls, was ${r.choices[0].finish_reason}`, { message: m });
+  const args = orderCallOk(m?.tool_calls?.[0], 'message.tool_calls[0]');
+  const back = await client.chat.completions.create({
+    model: MODEL, tools: [ORDER_TOOL], tool_choice: 'none', max_tokens: 8,
+    messages: [...PARCEL, m, { role: 'tool', tool_call_id: m.tool_calls[0].id, content: 'Shipped yesterday' }],
+  });
+  const answer = back.choices?.[0]?.message;
+  expect(typeof answer?.content === 'string' && !answer.tool_calls, 'the answer after the result must be text', { answer });
+  return { args, answer: answer.content };
+});
+
+check('tools.sdk-stream-helper', async () => {
+  // client.chat.completions.stream(...) accumulates tool_calls deltas by index, and for a strict tool parses the
+  // arguments (parsed_arguments) in finalChatCompletion().
+  const runner = client.chat.completions.stream({
+    model: MODEL, messages: PARCEL, tools: [ORDER_TOOL], max_tokens: 40, temperature: 1.0,
+    tool_choice: { type: 'function', function: { name: 'order_status' } },
+  });
+  const final = await runner.finalChatCompletion();
+  const m = final.choices?.[0]?.message;
+  const args = orderCallOk(m?.tool_calls?.[0], 'final message.tool_calls[0]');
+  expect(JSON.stringify(m.tool_calls[0].function.parsed_arguments) === JSON.stringify(args),
+    'parsed_arguments must be the parsed arguments', { call: m.tool_calls[0] });
+  return { args, finish_reason: final.choices[0].finish_reason };
+});
+
 check('max_tokens.1', async () => {
   const r = await client.chat.completions.create({ model: MODEL, messages: HELLO, max_tokens: 1 });
   const c = r.choices?.[0];

@@ -340,7 +340,7 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
             throw new PromptTooLongException(prompt.length, engineProperties.contextLimit());
         }
         int maxNewTokens = Math.min(settings.maxNewTokens(), room);
-        if (settings.schema() != null) {
+        if (settings.schema() != null && !settings.orText()) {
             m.generator().checkRoom(settings.schema(), maxNewTokens);
         }
         int systemPrefix = m.systemPrefixes().length(messages, prompt);

@@ -35,6 +35,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +114,9 @@ class OpenAiController {
         message.put("role", "assistant");
         message.put("content", response.aiMessage().text());
         message.put("refusal", null);
+        if (response.aiMessage().hasToolExecutionRequests()) {
+            message.put("tool_calls", toolCalls(response, false));
+        }
         Map<String, Object> choice = new LinkedHashMap<>();
         choice.put("index", 0);
         choice.put("message", message);
@@ -139,6 +143,10 @@ class OpenAiController {
 
             @Override
             public void onCompleteResponse(ChatResponse response) {
+                if (response.aiMessage().hasToolExecutionRequests()) {
+                    // The call arrives whole, in one delta (OpenAI's clients join deltas by index either way).
+                    events.send(null, chunk(id, created, Map.of("tool_calls", toolCalls(response, true)), null, includeUsage));
+                }
                 events.send(null, chunk(id, created, Map.of(), OpenAiTranslation.finishReason(response.finishReason()),
                         includeUsage));
                 if (includeUsage) {
@@ -158,6 +166,22 @@ class OpenAiController {
             }
         });
         return events.response();
+    }
+
+    /** The calls of an answer, as OpenAI writes them (in a stream's delta, each with its index). */
+    private static List<Map<String, Object>> toolCalls(ChatResponse response, boolean indexed) {
+        List<Map<String, Object>> calls = new ArrayList<>();
+        for (var request : response.aiMessage().toolExecutionRequests()) {
+            Map<String, Object> call = new LinkedHashMap<>();
+            if (indexed) {
+                call.put("index", calls.size());
+            }
+            call.put("id", request.id());
+            call.put("type", "function");
+            call.put("function", Map.of("name", request.name(), "arguments", request.arguments()));
+            calls.add(call);
+        }
+        return calls;
     }
 
     /** A chunk; with usage asked for, every chunk but the last carries {@code "usage": null}, as OpenAI's do. */

@@ -26,10 +26,13 @@ record OpenAiRequest(
         Boolean stream,
         @JsonProperty("stream_options") StreamOptions streamOptions,
         @JsonProperty("response_format") ResponseFormat responseFormat,
-        JsonNode tools) {
+        JsonNode tools,
+        /** "none", "auto", "required", or {"type": "function", "function": {"name": ...}}. */
+        @JsonProperty("tool_choice") JsonNode toolChoice) {
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    record Message(String role, JsonNode content, String name) {
+    record Message(String role, JsonNode content, String name, @JsonProperty("tool_calls") JsonNode toolCalls,
+                   @JsonProperty("tool_call_id") String toolCallId) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -37,9 +37,6 @@ final class OpenAiTranslation {
         if (request.n() != null && request.n() != 1) {
             throw invalid("n must be 1: this server returns one choice", "n");
         }
-        if (request.tools() != null && !request.tools().isNull() && !request.tools().isEmpty()) {
-            throw invalid("tools are not supported by this model", "tools");
-        }
         // OpenAI's ranges, checked here so that the error names OpenAI's parameter.
         ParameterRange.TEMPERATURE.check(request.temperature(), "temperature");
         ParameterRange.TOP_P.check(request.topP(), "top_p");
@@ -73,6 +70,7 @@ final class OpenAiTranslation {
         if (format != null) {
             builder.responseFormat(format);
         }
+        OpenAiTools.apply(request.tools(), request.toolChoice(), builder);
         return builder.build();
     }
 
@@ -86,15 +84,17 @@ final class OpenAiTranslation {
             }
             String role = m.role() == null ? "" : m.role();
             String text = text(m.content(), param + ".content");
-            if (!role.equals("assistant") && UnicodeText.isBlank(text)) {
-                // An assistant turn may be empty; a system or user message without text says nothing to answer.
+            if (!role.equals("assistant") && !role.equals("tool") && UnicodeText.isBlank(text)) {
+                // An assistant turn may be empty (a call), and so may a tool's result; a system or user message
+                // without text says nothing to answer.
                 throw invalid(param + ".content must not be empty or blank", param + ".content");
             }
             result.add(switch (role) {
                 case "system", "developer" -> SystemMessage.from(text);
                 case "user" -> UserMessage.from(text);
-                case "assistant" -> AiMessage.from(text);
-                default -> throw invalid(param + ".role must be system, developer, user or assistant, not '"
+                case "assistant" -> OpenAiTools.assistant(text, m.toolCalls(), param);
+                case "tool" -> OpenAiTools.result(m, text, result, param);
+                default -> throw invalid(param + ".role must be system, developer, user, assistant or tool, not '"
                         + shorten(m.role()) + "'", param + ".role");
             });
         }
@@ -154,11 +154,11 @@ final class OpenAiTranslation {
         return stops;
     }
 
-    private static String shorten(String text) {
+    static String shorten(String text) {
         return text == null ? "null" : text.length() > 40 ? text.substring(0, 40) + "…" : text;
     }
 
-    private static BadRequestException invalid(String message, String param) {
+    static BadRequestException invalid(String message, String param) {
         return new BadRequestException(message, param);
     }
 

@@ -5,6 +5,7 @@ import dev.allinone.AllInOneApplication;
 import dev.allinone.sentiment.Sentiment;
 import dev.allinone.sentiment.SentimentAnalyst;
 import dev.allinone.testing.Http;
+import dev.allinone.testing.ShopTools;
 import dev.allinone.testing.Streamed;
 import dev.allinone.testing.TestModels;
 import dev.langchain4j.data.message.SystemMessage;
@@ -232,6 +233,108 @@ class OpenAiCompatibilityTest {
         assertThat(cut.tokenUsage().outputTokenCount()).isEqualTo(2);
         assertThat(cut.finishReason()).isEqualTo(FinishReason.LENGTH);
         assertThat(blocking.aiMessage().text()).startsWith(cut.aiMessage().text());
+    }
+
+    interface Desk {
+        @dev.langchain4j.service.SystemMessage("You help the customers of a shop. Look their orders up before answering.")
+        Order answer(String message);
+    }
+
+    @Test
+    void anAiServiceOnOpenAiChatModelCallsItsToolsAndGetsItsRecord() {
+        OpenAiChatModel model = client().supportedCapabilities(Set.of(Capability.RESPONSE_FORMAT_JSON_SCHEMA))
+                .strictJsonSchema(true).temperature(1.0).maxTokens(60).build();
+        ShopTools tools = new ShopTools();
+        Desk desk = AiServices.builder(Desk.class).chatModel(model).tools(tools)
+                .chatRequestTransformer(ShopTools::callFirst).build();
+        for (String message : List.of("Where is order A-12? 😡", "订单 558201 坏了，我要退款")) {
+            assertThat(desk.answer(message)).isNotNull();
+        }
+        assertThat(tools.calls()).hasSize(2).allMatch(c -> c.matches(ShopTools.BOUND));
+    }
+
+    @Test
+    void aStreamedToolCallArrivesAsOpenAisToolCallsDelta() throws Exception {
+        OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(baseUrl()).apiKey("not-needed")
+                .modelName(TestModels.MODEL_ID).temperature(1.0).maxTokens(60).timeout(Duration.ofSeconds(60)).build();
+        List<dev.langchain4j.agent.tool.ToolSpecification> specs =
+                dev.langchain4j.agent.tool.ToolSpecifications.toolSpecificationsFrom(ShopTools.class);
+        for (int i = 0; i < 3; i++) {
+            ChatRequest request = ChatRequest.builder().messages(UserMessage.from("Refund order A-" + i + ", it broke"))
+                    .toolSpecifications(specs).toolChoice(dev.langchain4j.model.chat.request.ToolChoice.REQUIRED).build();
+            ChatResponse response = Streamed.from(streaming, request).response();
+            var call = response.aiMessage().toolExecutionRequests();
+            assertThat(call).hasSize(1);
+            assertThat(call.getFirst().id()).startsWith("call_");
+            // The arguments bind to the Java method, as LangChain4j's tool executor would bind them.
+            ShopTools tools = new ShopTools();
+            new dev.langchain4j.service.tool.DefaultToolExecutor(tools, call.getFirst()).execute(call.getFirst(), "memory");
+            assertThat(tools.calls()).hasSize(1).allMatch(c -> c.matches(ShopTools.BOUND));
+        }
+    }
+
+    @Test
+    void functionCallingOverRawHttpIsOpenAisShape() throws Exception {
+        Http http = new Http(port);
+        Map<String, Object> lookup = Map.of("type", "function", "function", Map.of("name", "order_status",
+                "description", "Where an order is", "parameters", Map.of("type", "object",
+                        "properties", Map.of("order_id", Map.of("type", "string", "maxLength", 12)),
+                        "required", List.of("order_id"), "additionalProperties", false)));
+        Map<String, Object> weather = Map.of("type", "function", "function", Map.of("name", "weather",
+                "parameters", Map.of("type", "object", "properties", Map.of("city", Map.of("type", "string")))));
+        List<Object> user = List.of(Map.of("role", "user", "content", "Where is my parcel A-9?"));
+        Http.Response named = http.post("/v1/chat/completions", Http.json(Map.of("model", "x", "temperature", 1.0,
+                "max_tokens", 40, "messages", user, "tools", List.of(weather, lookup),
+                "tool_choice", Map.of("type", "function", "function", Map.of("name", "order_status")))));
+        assertThat(named.status()).isEqualTo(200);
+        JsonNode message = named.json().at("/choices/0/message");
+        assertThat(message.get("content").isNull()).isTrue();
+        assertThat(named.json().at("/choices/0/finish_reason").asText()).isIn("tool_calls", "length");
+        JsonNode call = message.at("/tool_calls/0");
+        assertThat(call.get("type").asText()).isEqualTo("function");
+        assertThat(call.at("/function/name").asText()).isEqualTo("order_status");
+        JsonNode arguments = readTree(call.at("/function/arguments").asText());
+        String id = arguments.get("order_id").asText();
+        assertThat(id.codePointCount(0, id.length())).isLessThanOrEqualTo(12); // characters, as maxLength counts
+
+        // The call and its result go back, and the model answers in text (tool_choice none).
+        Http.Response answer = http.post("/v1/chat/completions", Http.json(Map.of("model", "x", "max_tokens", 8,
+                "tools", List.of(weather, lookup), "tool_choice", "none",
+                "messages", List.of(user.getFirst(),
+                        Map.of("role", "assistant", "content", "", "tool_calls", List.of(Map.of("id", call.get("id").asText(),
+                                "type", "function", "function", Map.of("name", "order_status",
+                                        "arguments", call.at("/function/arguments").asText())))),
+                        Map.of("role", "tool", "tool_call_id", call.get("id").asText(), "content", "Shipped yesterday")))));
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.json().at("/choices/0/message/tool_calls").isMissingNode()).isTrue();
+        assertThat(answer.json().at("/choices/0/finish_reason").asText()).isIn("stop", "length");
+
+        // What the decoder cannot hold to, or no arguments satisfy, is refused before the model sees it.
+        Map<String, Object> impossible = Map.of("type", "function", "function", Map.of("name", "code",
+                "parameters", Map.of("type", "object", "properties", Map.of("code", Map.of("type", "string",
+                        "minLength", 5, "maxLength", 2)))));
+        Map<String, Object> patterned = Map.of("type", "function", "function", Map.of("name", "code",
+                "parameters", Map.of("type", "object", "properties", Map.of("code", Map.of("type", "string",
+                        "pattern", "^[A-Z]+$")))));
+        for (var bad : List.of(
+                Map.of("tools", List.of(lookup, impossible), "param", "tools[1].function.parameters", "says", "minLength"),
+                Map.of("tools", List.of(patterned), "param", "tools[0].function.parameters", "says", "\"pattern\""),
+                Map.of("tools", List.of(lookup), "tool_choice", Map.of("type", "function", "function", Map.of("name", "nope")),
+                        "param", "tool_choice", "says", "nope"),
+                Map.of("tools", List.of(lookup), "tool_choice", "always", "param", "tool_choice", "says", "always"))) {
+            Map<String, Object> body = new java.util.HashMap<>(Map.of("model", "x", "messages", user, "tools", bad.get("tools")));
+            if (bad.containsKey("tool_choice")) {
+                body.put("tool_choice", bad.get("tool_choice"));
+            }
+            Http.Response refused = http.post("/v1/chat/completions", Http.json(body));
+            assertThat(refused.status()).as(bad.toString()).isEqualTo(400);
+            assertThat(refused.json().at("/error/param").asText()).isEqualTo(bad.get("param"));
+            assertThat(refused.json().at("/error/message").asText()).contains((String) bad.get("says"));
+        }
+        Http.Response orphan = http.post("/v1/chat/completions", Http.json(Map.of("model", "x",
+                "messages", List.of(user.getFirst(), Map.of("role", "tool", "content", "42")))));
+        assertThat(orphan.status()).isEqualTo(400);
+        assertThat(orphan.json().at("/error/param").asText()).isEqualTo("messages[1].tool_call_id");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.allinone.testing;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -12,8 +13,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-/** What a streaming chat model delivered: the deltas in order, then the complete response. */
-public record Streamed(List<String> deltas, ChatResponse response) {
+/** What a streaming chat model delivered: the deltas in order, the complete tool calls, then the complete response. */
+public record Streamed(List<String> deltas, List<CompleteToolCall> toolCalls, ChatResponse response) {
 
     /** Streams the request to its end (at most a minute). */
     public static Streamed from(StreamingChatModel model, ChatRequest request) throws Exception {
@@ -23,6 +24,7 @@ public record Streamed(List<String> deltas, ChatResponse response) {
     /** Streams the request, cancelling after {@code cancelAfter} deltas (-1: never). */
     public static Streamed from(StreamingChatModel model, ChatRequest request, int cancelAfter) throws Exception {
         List<String> deltas = new CopyOnWriteArrayList<>();
+        List<CompleteToolCall> toolCalls = new CopyOnWriteArrayList<>();
         CompletableFuture<ChatResponse> done = new CompletableFuture<>();
         model.chat(request, new StreamingChatResponseHandler() {
             @Override
@@ -31,6 +33,11 @@ public record Streamed(List<String> deltas, ChatResponse response) {
                 if (deltas.size() == cancelAfter) {
                     context.streamingHandle().cancel();
                 }
+            }
+
+            @Override
+            public void onCompleteToolCall(CompleteToolCall call) {
+                toolCalls.add(call);
             }
 
             @Override
@@ -43,7 +50,7 @@ public record Streamed(List<String> deltas, ChatResponse response) {
                 done.completeExceptionally(error);
             }
         });
-        return new Streamed(deltas, done.get(60, TimeUnit.SECONDS));
+        return new Streamed(deltas, toolCalls, done.get(60, TimeUnit.SECONDS));
     }
 
     public String text() {

@@ -38,7 +38,12 @@ public final class JsonMatcher {
     }
 
     static JsonMatcher start(JsonSchema schema) {
-        return new JsonMatcher(schema, List.of(new Stack(new Value(schema.root, 0), null)));
+        List<Stack> ways = new ArrayList<>();
+        for (JsonSchema.Start s : schema.starts) {
+            Stack value = new Stack(new Value(s.root(), 0), null);
+            ways.add(s.opening().length == 0 ? value : new Stack(new Literal(s.opening(), 0), value));
+        }
+        return new JsonMatcher(schema, List.copyOf(ways));
     }
 
     /** The state after {@code b} (0–255), or null if {@code b} cannot come next. */

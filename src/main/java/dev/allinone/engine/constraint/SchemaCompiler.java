@@ -52,7 +52,12 @@ public final class SchemaCompiler {
         SchemaCompiler compiler = new SchemaCompiler(schema);
         SchemaNode node = compiler.node(schema, "", 0);
         compiler.resolve();
-        return new JsonSchema(node);
+        JsonSchema compiled = new JsonSchema(node);
+        if (!compiled.satisfiable()) {
+            throw new UnsupportedSchemaException("No value satisfies the schema: it requires itself more than "
+                    + JsonMatcher.MAX_DEPTH + " levels deep, or every option of a choice is impossible", "$ref");
+        }
+        return compiled;
     }
 
     /** Compiles a JSON Schema given as a map (as LangChain4j's {@code JsonSchemaElementUtils.toMap} gives it). */

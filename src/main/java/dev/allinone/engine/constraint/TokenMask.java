@@ -54,6 +54,11 @@ public final class TokenMask {
         return new TokenMask(ByteLevelVocabulary.read(tokenizerJson, size));
     }
 
+    /** How many token ids the vocabulary has. */
+    public int size() {
+        return bytes.length;
+    }
+
     /** The bytes of a token; null for control tokens and ids without text. */
     public byte[] bytes(int token) {
         return token >= 0 && token < bytes.length ? bytes[token] : null;

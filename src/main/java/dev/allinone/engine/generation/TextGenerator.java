@@ -2,8 +2,8 @@ package dev.allinone.engine.generation;
 
 import dev.allinone.engine.api.GenerationResult;
 import dev.allinone.engine.api.GenerationSettings;
-import dev.allinone.engine.api.Timings;
 import dev.allinone.engine.api.InvalidRequestException;
+import dev.allinone.engine.api.Timings;
 import dev.allinone.engine.api.TokenListener;
 import dev.allinone.engine.constraint.JsonConstraint;
 import dev.allinone.engine.constraint.JsonSchema;
@@ -16,6 +16,7 @@ import dev.allinone.engine.transformer.KvCache;
 import dev.allinone.engine.transformer.Segment;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
@@ -94,6 +95,14 @@ public final class TextGenerator {
         private final Sampler sampler;
         /** The JSON schema's hold on the answer, or null for free text. */
         private final JsonConstraint constraint;
+        /**
+         * The fixed texts some of the schema's answers begin with (a tool call's opening line). An answer that
+         * begins with one is not streamed (a call is delivered whole); while the answer is still a beginning of
+         * one, its text is held back, and released once it has left them all.
+         */
+        private final List<String> openings;
+        private final StringBuilder withheld = new StringBuilder();
+        private boolean released;
         private final StreamingDetokenizer detokenizer = new StreamingDetokenizer(tokenizer);
         private final StopSequenceFilter stops;
         private final int[] inCache;
@@ -125,11 +134,24 @@ public final class TextGenerator {
             this.stop = stop;
             this.submittedAt = submittedAt;
             this.sampler = new Sampler(settings.sampling(), tokenizer.size(), vocabularySize, prompt, new SplittableRandom());
-            this.constraint = settings.schema() == null ? null : new JsonConstraint(settings.schema(), mask(), endTokens);
-            this.stops = new StopSequenceFilter(constraint == null ? settings.stopSequences() : java.util.List.of());
+            this.constraint = constraint(settings, maxNewTokens);
+            this.stops = new StopSequenceFilter(constraint == null ? settings.stopSequences() : List.of());
+            this.openings = settings.schema() == null ? List.of() : settings.schema().openings();
             this.inCache = Arrays.copyOf(prompt, prompt.length + maxNewTokens);
             this.answer = new int[maxNewTokens];
             this.position = start;
+        }
+
+        /**
+         * The hold on the answer. Text or a value: when the budget cannot hold the shortest value, the answer is
+         * text (a free-text answer may still spell the opening; the caller reads that as text).
+         */
+        private JsonConstraint constraint(GenerationSettings settings, int maxNewTokens) {
+            if (settings.schema() == null) {
+                return null;
+            }
+            JsonConstraint c = new JsonConstraint(settings.schema(), mask(), endTokens, settings.orText());
+            return settings.orText() && c.shortestAnswer() > maxNewTokens ? null : c;
         }
 
         private boolean reading() {
@@ -172,6 +194,9 @@ public final class TextGenerator {
                     return;
                 }
             }
+            if (generated == 0 && constraint != null && lead()) {
+                return;
+            }
             int token;
             if (constraint == null) {
                 token = sampler.sample(logits[0]);
@@ -186,16 +211,19 @@ public final class TextGenerator {
                 done = true;
                 return;
             }
-            int[] stretch = new int[0];
             produce(token);
-            if (constraint != null) {
-                constraint.accept(token);
-                stretch = constraint.stretch(maxNewTokens - generated);
-            }
+            int[] stretch = constraint == null ? new int[0] : constraint.stretch(maxNewTokens - generated);
             for (int forced : stretch) {
-                constraint.accept(forced);
                 produce(forced);
             }
+            int[] chosen = new int[1 + stretch.length];
+            chosen[0] = token;
+            System.arraycopy(stretch, 0, chosen, 1, stretch.length);
+            settle(chosen);
+        }
+
+        /** After the chosen tokens: whether the answer ends with them; they are computed in the next step. */
+        private void settle(int[] chosen) {
             if (stops.stopped()) {
                 finish = GenerationResult.Finish.STOP;
                 done = true;
@@ -205,14 +233,31 @@ public final class TextGenerator {
             } else if (generated >= maxNewTokens) {
                 done = true;
             }
-            pending = new int[1 + stretch.length];
-            pending[0] = token;
-            System.arraycopy(stretch, 0, pending, 1, stretch.length);
+            pending = chosen;
             pendingFrom = 0;
         }
 
-        /** An answer token: counted, penalised from now on, detokenized and streamed. */
+        /**
+         * Writes what the schema alone decides before the first token (a call's opening and its name when only one
+         * tool may be called): computed in the next step, and the first token sampled from its last one's logits.
+         */
+        private boolean lead() {
+            int[] lead = constraint.stretch(maxNewTokens);
+            if (lead.length == 0) {
+                return false;
+            }
+            for (int forced : lead) {
+                produce(forced);
+            }
+            settle(lead);
+            return true;
+        }
+
+        /** An answer token: past the schema's state, counted, penalised from now on, detokenized and streamed. */
         private void produce(int token) {
+            if (constraint != null) {
+                constraint.accept(token);
+            }
             sampler.accept(token);
             answer[generated++] = token;
             if (firstTokenNanos == 0) {
@@ -236,6 +281,7 @@ public final class TextGenerator {
                 }
                 emit(stops.finish());
             }
+            releaseHeldText();
             long end = System.nanoTime();
             Timings timings = new Timings(begin - submittedAt, prefillNanos, end - begin - prefillNanos,
                     firstTokenNanos == 0 ? end - submittedAt : firstTokenNanos);
@@ -250,8 +296,30 @@ public final class TextGenerator {
         }
 
         private void emit(String text) {
+            if (!openings.isEmpty() && !released) {
+                withheld.append(text);
+                String so = withheld.toString();
+                for (String opening : openings) {
+                    if (so.startsWith(opening) || opening.startsWith(so)) {
+                        return; // a call, or may still become one
+                    }
+                }
+                released = true;
+                text = so;
+            }
             if (!text.isEmpty()) {
                 listener.onText(text);
+            }
+        }
+
+        /** Releases text held back because it began like an opening, when the answer ended before it did. */
+        private void releaseHeldText() {
+            String so = withheld.toString();
+            if (!released && openings.stream().noneMatch(so::startsWith)) {
+                released = true;
+                if (!so.isEmpty()) {
+                    listener.onText(so);
+                }
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.allinone.engine.langchain4j;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.engine.api.ChoiceResult;
 import dev.allinone.engine.api.GenerationResult;
@@ -9,22 +10,35 @@ import dev.allinone.engine.api.ParameterRange;
 import dev.allinone.engine.api.SamplingSettings;
 import dev.allinone.engine.constraint.JsonSchema;
 import dev.allinone.engine.constraint.SchemaCompiler;
+import dev.allinone.engine.tools.ToolCall;
+import dev.allinone.engine.tools.ToolCallSyntax;
+import dev.allinone.engine.tools.ToolDefinition;
+import dev.allinone.engine.tools.ToolUse;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.internal.JsonSchemaElementUtils;
-import dev.langchain4j.model.chat.request.ResponseFormat;
-import dev.langchain4j.model.chat.request.ResponseFormatType;
-import dev.langchain4j.exception.UnsupportedFeatureException;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.request.DefaultChatRequestParameters;
+import dev.langchain4j.model.chat.request.ResponseFormat;
+import dev.langchain4j.model.chat.request.ResponseFormatType;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.output.FinishReason;
 import dev.langchain4j.model.output.TokenUsage;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Translation between LangChain4j's chat requests and responses and the engine's terms, for both chat models. */
 public final class ChatRequests {
+
+    /** Marks, in a tool's metadata, the one tool a REQUIRED tool choice must call (OpenAI's named function). */
+    public static final String CHOSEN_TOOL = "allinone.chosen";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ChatRequests() {
     }
@@ -44,11 +58,45 @@ public final class ChatRequests {
                 .build();
     }
 
-    static GenerationSettings settings(ChatRequest request, LocalEngine engine) {
-        ChatRequestParameters p = request.parameters();
-        if (p.toolSpecifications() != null && !p.toolSpecifications().isEmpty()) {
-            throw new UnsupportedFeatureException("This model does not call tools");
+    /**
+     * The tools of a request and how they may be used ({@code toolChoice} absent: the model's choice). A tool
+     * whose {@link ToolSpecification#metadata()} holds {@link #CHOSEN_TOOL} is the one tool a REQUIRED choice must
+     * call (OpenAI's named function; LangChain4j's own choices name none).
+     */
+    static ToolUse tools(ChatRequestParameters p) {
+        List<ToolSpecification> specs = p.toolSpecifications() == null ? List.of() : p.toolSpecifications();
+        List<ToolDefinition> tools = new ArrayList<>(specs.size());
+        String only = null;
+        for (ToolSpecification spec : specs) {
+            tools.add(new ToolDefinition(spec.name(), spec.description(), spec.parameters() == null ? null
+                    : JSON.valueToTree(JsonSchemaElementUtils.toMap(spec.parameters(), false))));
+            if (spec.metadata() != null && Boolean.TRUE.equals(spec.metadata().get(CHOSEN_TOOL))) {
+                only = spec.name();
+            }
         }
+        ToolUse.Mode mode = p.toolChoice() == null ? ToolUse.Mode.AUTO : switch (p.toolChoice()) {
+            case AUTO -> ToolUse.Mode.AUTO;
+            case REQUIRED -> ToolUse.Mode.REQUIRED;
+            case NONE -> ToolUse.Mode.NONE;
+        };
+        if (mode == ToolUse.Mode.REQUIRED && tools.isEmpty()) {
+            throw new InvalidRequestException("toolChoice REQUIRED needs at least one tool", "tool_choice");
+        }
+        ToolUse use = new ToolUse(tools, mode, only);
+        ToolCallSyntax.check(use);
+        return use;
+    }
+
+    static GenerationSettings settings(ChatRequest request, LocalEngine engine) {
+        return settings(request, tools(request.parameters()), engine);
+    }
+
+    /**
+     * The engine's settings. With tools that may be called, the answer is held to a call (REQUIRED), or to a call
+     * or the answer's own form (AUTO): a JSON answer of the requested schema, else free text.
+     */
+    static GenerationSettings settings(ChatRequest request, ToolUse tools, LocalEngine engine) {
+        ChatRequestParameters p = request.parameters();
         ParameterRange.TEMPERATURE.check(p.temperature(), "temperature");
         ParameterRange.TOP_P.check(p.topP(), "topP");
         ParameterRange.PENALTY.check(p.frequencyPenalty(), "frequencyPenalty");
@@ -69,7 +117,16 @@ public final class ChatRequests {
                 p.frequencyPenalty() != null ? p.frequencyPenalty() : 0,
                 p.presencePenalty() != null ? p.presencePenalty() : 0);
         int maxNewTokens = p.maxOutputTokens() != null ? p.maxOutputTokens() : engine.settings().maxNewTokens();
-        return new GenerationSettings(sampling, maxNewTokens, p.stopSequences(), schema(p.responseFormat()));
+        JsonSchema answer = schema(p.responseFormat());
+        if (!tools.mayCall()) {
+            return new GenerationSettings(sampling, maxNewTokens, p.stopSequences(), answer);
+        }
+        JsonSchema call = ToolCallSyntax.callSchema(tools);
+        if (tools.mode() == ToolUse.Mode.REQUIRED) {
+            return new GenerationSettings(sampling, maxNewTokens, p.stopSequences(), call);
+        }
+        return answer != null ? new GenerationSettings(sampling, maxNewTokens, p.stopSequences(), JsonSchema.either(call, answer))
+                : new GenerationSettings(sampling, maxNewTokens, p.stopSequences(), call, true);
     }
 
     /**
@@ -88,13 +145,24 @@ public final class ChatRequests {
     }
 
     static ChatResponse response(GenerationResult result, LocalEngine engine) {
+        return response(result, null, engine);
+    }
+
+    /** The answer: a tool call when the turn may call one and its text is a call, else the text. */
+    static ChatResponse response(GenerationResult result, ToolUse tools, LocalEngine engine) {
+        Optional<ToolCall> call = tools != null && tools.mayCall() ? ToolCallSyntax.parse(result.text()) : Optional.empty();
+        AiMessage message = call.map(c -> AiMessage.from(ToolExecutionRequest.builder()
+                        .id("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24))
+                        .name(c.name()).arguments(c.arguments()).build()))
+                .orElseGet(() -> AiMessage.from(result.text()));
         return ChatResponse.builder()
-                .aiMessage(AiMessage.from(result.text()))
+                .aiMessage(message)
                 .metadata(EngineResponseMetadata.builder()
                         .id(UUID.randomUUID().toString())
                         .modelName(engine.modelId())
                         .tokenUsage(new TokenUsage(result.promptTokens(), result.outputTokens()))
-                        .finishReason(switch (result.finish()) {
+                        .finishReason(call.isPresent() && result.finish() == GenerationResult.Finish.STOP
+                                ? FinishReason.TOOL_EXECUTION : switch (result.finish()) {
                             case STOP -> FinishReason.STOP;
                             case LENGTH -> FinishReason.LENGTH;
                             case CANCELLED -> FinishReason.OTHER;

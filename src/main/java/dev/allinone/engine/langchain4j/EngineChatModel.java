@@ -8,6 +8,7 @@ import dev.allinone.engine.api.GenerationSettings;
 import dev.allinone.engine.api.TokenListener;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.PromptEncoder;
+import dev.allinone.engine.tools.ToolUse;
 import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
@@ -26,7 +27,8 @@ import java.util.concurrent.TimeoutException;
  * and for the answer. Honours temperature, top-p, top-k, frequency and presence penalties, max output tokens
  * (new tokens only) and stop sequences per request; calls the registered listeners; answers a JSON schema that
  * allows a fixed set of values (enums) with the most probable allowed value, and any other JSON schema with an
- * answer held to it token by token (see {@code engine.constraint}): never with invalid JSON.
+ * answer held to it token by token (see {@code engine.constraint}): never with invalid JSON. Calls tools: a turn
+ * with tools is a text answer or one call of a tool with arguments valid for it (see {@code engine.tools}).
  */
 public class EngineChatModel extends EngineModelSupport implements ChatModel {
 
@@ -37,15 +39,17 @@ public class EngineChatModel extends EngineModelSupport implements ChatModel {
     @Override
     public ChatResponse doChat(ChatRequest request) {
         RequestControl control = RequestControl.current();
-        List<PromptEncoder.Message> messages = PromptMessages.of(request.messages());
-        Optional<ChoiceFormat> choice = ChoiceFormat.of(request.parameters().responseFormat());
+        ToolUse tools = ChatRequests.tools(request.parameters());
+        List<PromptEncoder.Message> messages = PromptMessages.of(request.messages(), tools.tools());
+        Optional<ChoiceFormat> choice = tools.mayCall() ? Optional.empty()
+                : ChoiceFormat.of(request.parameters().responseFormat());
         if (choice.isPresent()) {
             ChoiceResult result = await(engine.choose(messages, choice.get().choices(), control), control);
             return ChatRequests.response(result, choice.get(), request.parameters().maxOutputTokens(), engine);
         }
-        GenerationSettings settings = ChatRequests.settings(request, engine);
+        GenerationSettings settings = ChatRequests.settings(request, tools, engine);
         GenerationResult result = await(engine.generate(messages, settings, TokenListener.NONE, control), control);
-        return ChatRequests.response(result, engine);
+        return ChatRequests.response(result, tools, engine);
     }
 
     /**

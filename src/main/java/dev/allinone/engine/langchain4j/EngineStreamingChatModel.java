@@ -3,9 +3,12 @@ package dev.allinone.engine.langchain4j;
 import dev.allinone.engine.LocalEngine;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.PromptEncoder;
+import dev.allinone.engine.tools.ToolUse;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.model.chat.StreamingChatModel;
 import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
 import dev.langchain4j.model.chat.response.PartialResponseContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
@@ -30,8 +33,10 @@ public class EngineStreamingChatModel extends EngineModelSupport implements Stre
     public void doChat(ChatRequest request, StreamingChatResponseHandler handler) {
         try {
             RequestControl control = RequestControl.current();
-            List<PromptEncoder.Message> messages = PromptMessages.of(request.messages());
-            Optional<ChoiceFormat> choice = ChoiceFormat.of(request.parameters().responseFormat());
+            ToolUse tools = ChatRequests.tools(request.parameters());
+            List<PromptEncoder.Message> messages = PromptMessages.of(request.messages(), tools.tools());
+            Optional<ChoiceFormat> choice = tools.mayCall() ? Optional.empty()
+                    : ChoiceFormat.of(request.parameters().responseFormat());
             Handle handle = new Handle(control);
             PartialResponseContext context = new PartialResponseContext(handle);
             if (choice.isPresent()) {
@@ -48,14 +53,20 @@ public class EngineStreamingChatModel extends EngineModelSupport implements Stre
                 });
                 return;
             }
-            engine.generate(messages, ChatRequests.settings(request, engine),
+            engine.generate(messages, ChatRequests.settings(request, tools, engine),
                             delta -> handler.onPartialResponse(new PartialResponse(delta), context), control)
                     .whenComplete((result, error) -> {
                         if (error != null) {
                             handler.onError(unwrap(error));
-                        } else {
-                            handler.onCompleteResponse(ChatRequests.response(result, engine));
+                            return;
                         }
+                        // A call is not streamed as text: it arrives whole, as a complete tool call, then the response.
+                        var response = ChatRequests.response(result, tools, engine);
+                        List<ToolExecutionRequest> calls = response.aiMessage().toolExecutionRequests();
+                        for (int i = 0; i < calls.size(); i++) {
+                            handler.onCompleteToolCall(new CompleteToolCall(i, calls.get(i)));
+                        }
+                        handler.onCompleteResponse(response);
                     });
         } catch (RuntimeException e) {
             handler.onError(e);

@@ -12,7 +12,6 @@ import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.testing.TestEngines;
 import dev.allinone.testing.TestModels;
 import dev.allinone.testing.TestProperties;
-import dev.langchain4j.agent.tool.ToolSpecification;
 import dev.langchain4j.data.message.ImageContent;
 import dev.langchain4j.data.message.SystemMessage;
 import dev.langchain4j.data.message.TextContent;
@@ -147,7 +146,8 @@ class EngineChatModelTest {
             }
         };
         chat(greedy("hello").maxOutputTokens(2).build(), listener);
-        assertThatThrownBy(() -> chat(greedy("hello").toolSpecifications(ToolSpecification.builder().name("t").build()).build(), listener))
+        assertThatThrownBy(() -> chat(ChatRequest.builder().messages(UserMessage.from(TextContent.from("what is this"),
+                ImageContent.from("aGVsbG8=", "image/png"))).build(), listener))
                 .isInstanceOf(UnsupportedFeatureException.class);
         // The second request sets no cap: the engine applies its own default (allinone.engine.max-new-tokens).
         assertThat(events).containsExactly("request:2", "response:2", "request:null", "error:UnsupportedFeatureException");

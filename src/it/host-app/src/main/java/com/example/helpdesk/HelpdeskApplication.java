@@ -3,6 +3,12 @@ package com.example.helpdesk;
 import dev.allinone.conversation.ConversationRecord;
 import dev.allinone.conversation.ConversationRepository;
 import dev.allinone.conversation.InMemoryConversationRepository;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequestParameters;
+import dev.langchain4j.model.chat.request.ToolChoice;
+import dev.langchain4j.service.AiServices;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
@@ -18,6 +24,19 @@ public class HelpdeskApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(HelpdeskApplication.class, args);
+    }
+
+    /**
+     * The order desk: an AI service on allinone's model with the help desk's tools. Its first round must call a
+     * tool (tool choice REQUIRED while the last message is the customer's); the answer after the result is text.
+     */
+    @Bean
+    OrderDesk orderDesk(@Qualifier("allinoneChatModel") ChatModel model, OrderTools tools) {
+        return AiServices.builder(OrderDesk.class).chatModel(model).tools(tools)
+                .chatRequestTransformer(request -> request.toBuilder().parameters(request.parameters().overrideWith(
+                        ChatRequestParameters.builder().toolChoice(request.messages().getLast() instanceof UserMessage
+                                ? ToolChoice.REQUIRED : ToolChoice.NONE).build())).build())
+                .build();
     }
 
     /** Replaces allinone's conversation repository with the help desk's own (here: one that counts). */

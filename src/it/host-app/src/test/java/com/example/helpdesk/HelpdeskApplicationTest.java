@@ -55,6 +55,29 @@ class HelpdeskApplicationTest {
         assertThat(org.springframework.util.ClassUtils.isPresent("com.github.tjake.jlama.model.AbstractModel", null)).isFalse();
     }
 
+    @Autowired
+    TriageReader triage;
+
+    @Autowired
+    OrderDesk orderDesk;
+
+    @Autowired
+    OrderTools orderTools;
+
+    @Test
+    void theHostsAiServicesGetRecordsAndCallTheHostsTools() {
+        for (String message : List.of("Order 558201 never arrived and I am furious!", "订单 A-77 的耳机坏了")) {
+            Triage t = triage.read(message);
+            assertThat(t.intent()).isIn((Object[]) Intent.values());
+            assertThat(t.orderNumbers()).isNotNull().doesNotContainNull();
+        }
+        int before = orderTools.lookedUp().size();
+        assertThat(orderDesk.answer("Where is order 558201?")).isNotNull();
+        // The model had to call the tool, and the tool received a valid argument (a string, bound by LangChain4j).
+        assertThat(orderTools.lookedUp()).hasSize(before + 1);
+        assertThat(orderTools.lookedUp().getLast()).isNotNull();
+    }
+
     @Test
     void allinonesApiRunsInsideTheHostWithTheHostsReplacementBean() {
         int before = store.opened();
