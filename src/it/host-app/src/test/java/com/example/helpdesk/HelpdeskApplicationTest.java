@@ -72,7 +72,7 @@ class HelpdeskApplicationTest {
             assertThat(t.orderNumbers()).isNotNull().doesNotContainNull();
         }
         int before = orderTools.lookedUp().size();
-        assertThat(orderDesk.answer("Where is order 558201?")).isNotNull();
+        orderDesk.answer("Where is order 558201?"); // its text is a random model's (it may even be empty)
         // The model had to call the tool, and the tool received a valid argument (a string, bound by LangChain4j).
         assertThat(orderTools.lookedUp()).hasSize(before + 1);
         assertThat(orderTools.lookedUp().getLast()).isNotNull();
