@@ -3,6 +3,7 @@ package dev.allinone.engine;
 import dev.allinone.engine.api.EngineObserver;
 import dev.allinone.engine.api.EngineSetupException;
 import dev.allinone.engine.cpu.CpuTransformer;
+import dev.allinone.engine.quality.QualityGuard;
 import dev.allinone.engine.transformer.TransformerFactory;
 import dev.allinone.engine.transformer.WeightFormat;
 import dev.allinone.model.ModelAutoConfiguration;
@@ -41,7 +42,8 @@ public class EngineAutoConfiguration {
                     + " the classpath.", "Add com.github.tjake:jlama-core (0.8.4) to the application, or set"
                     + " allinone.engine.kernels=allinone (the default).");
         }
-        return ownKernels(properties.weightFormat());
+        return QualityGuard.kernels(properties.weightFormat(), properties.quality().report(),
+                properties.quality().maxLogitError());
     }
 
     /**

@@ -5,6 +5,8 @@ import dev.allinone.engine.scheduling.BatchPlan;
 import dev.allinone.engine.transformer.Transformer;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
@@ -34,6 +36,7 @@ import java.time.Duration;
  * @param warmUp        once the application is ready, compile the kernels and compute the AI services' system
  *                      prompts in the background, so that the first customer does not wait for it
  * @param batch         how many requests share the model's steps (continuous batching)
+ * @param quality       what a quantized weight format costs, and the most it may cost
  */
 @Validated
 @ConfigurationProperties("allinone.engine")
@@ -48,7 +51,22 @@ public record EngineProperties(
         @DefaultValue("0") @NotNull DataSize memoryBudget,
         DataSize kvCacheBudget,
         @DefaultValue("true") boolean warmUp,
-        @DefaultValue @NotNull @Valid Batch batch) {
+        @DefaultValue @NotNull @Valid Batch batch,
+        @DefaultValue @NotNull @Valid Quality quality) {
+
+    /**
+     * What a quantized weight format costs ({@code allinone.engine.quality.*}), measured against the checkpoint's
+     * own BF16 weights on a calibration text shipped with the project (allinone's kernels).
+     *
+     * @param report        measure the chosen format once, after its first quantization (kept beside the copy; needs
+     *                      the heap to hold the BF16 weights too for that minute, else it says so and goes on)
+     * @param maxLogitError the largest acceptable logit RMS error, relative to the logits' spread (0.1 = 10%); a
+     *                      format above it is not served, the next more precise one is (Q4, Q8, BF16). Unset: no guard
+     */
+    public record Quality(
+            @DefaultValue("true") boolean report,
+            @DecimalMin("0") @DecimalMax("10") Double maxLogitError) {
+    }
 
     /**
      * Continuous batching ({@code allinone.engine.batch.*}): every step of the model is one forward pass over the

@@ -19,6 +19,7 @@ import dev.allinone.engine.kvcache.KvCachePool;
 import dev.allinone.engine.kvcache.KvCacheStats;
 import dev.allinone.engine.kvcache.ModelMemory;
 import dev.allinone.engine.kvcache.SystemPrefixes;
+import dev.allinone.engine.quality.QualityReport;
 import dev.allinone.engine.scheduling.InferenceWorker;
 import dev.allinone.engine.scheduling.RequestControl;
 import dev.allinone.engine.text.HfTokenizer;
@@ -493,6 +494,11 @@ public class LocalEngine implements SmartLifecycle, InitializingBean, Disposable
     /** The weights' type in memory (BF16, Q4, ...). */
     public String weightType() {
         return requireLoaded().transformer().weightType();
+    }
+
+    /** What the served weight format costs against the checkpoint's BF16 weights, when it was measured. */
+    public Optional<QualityReport> quality() {
+        return requireLoaded().transformer().quality();
     }
 
     private Loaded requireLoaded() {

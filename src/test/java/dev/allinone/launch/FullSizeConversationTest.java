@@ -35,7 +35,10 @@ class FullSizeConversationTest {
         List<String> command = ServiceProcess.java(List.of("--add-modules", "jdk.incubator.vector",
                         "--enable-native-access=ALL-UNNAMED", "-Xmx1g"), AllInOneApplication.class.getName(),
                 List.of("--server.port=" + port, "--allinone.model.offline=true",
-                        "--allinone.model.models-dir=" + TestModels.full(), "--allinone.conversations.store=memory"));
+                        "--allinone.model.models-dir=" + TestModels.full(), "--allinone.conversations.store=memory",
+                        // The weight format's quality report (a minute and a half at this size, once) is not what
+                        // this test is about; ReadmeRunCommandTest and QualityReportTest hold it.
+                        "--allinone.engine.quality.report=false"));
         try (ServiceProcess service = ServiceProcess.start(command, port)) {
             service.awaitReady(Duration.ofMinutes(3));
             Http http = service.http();

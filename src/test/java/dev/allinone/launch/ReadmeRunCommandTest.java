@@ -40,6 +40,11 @@ class ReadmeRunCommandTest {
             assertThat(kernels.get("compiled").asBoolean()).as(engine.toString()).isTrue();
             assertThat(kernels.get("gflopsOneThread").asDouble()).isGreaterThan(1.0);
             assertThat(service.output()).doesNotContain("NOT compiled", "TieredStopAtLevel");
+            // The weight format's cost against the checkpoint's BF16 weights, in -Xmx1g (the reference is read in
+            // place): logged in one line and in /actuator/info.
+            assertThat(engine.at("/weightsQuality/format").asText()).isEqualTo("Q4");
+            assertThat(engine.at("/weightsQuality/logitRmsError").isNumber()).as(engine.toString()).isTrue();
+            assertThat(service.output()).contains("Weight format quality: Q4 against BF16 on 2,048 calibration positions");
             // And it answers.
             assertThat(http.post("/api/sentiment", Http.json(Map.of("text", "It works!"))).status()).isEqualTo(200);
         }

@@ -231,6 +231,10 @@ class ServingTest {
         JsonNode model = readiness.json().path("components").path("model");
         assertThat(model.path("status").asText()).isEqualTo("UP");
         assertThat(model.path("details").path("weights").asText()).isEqualTo("Q4");
+        // This application's kernels are the test's own (a TransformerFactory bean): no quality report, and it says
+        // so (ReadmeRunCommandTest sees the measured one).
+        assertThat(model.path("details").path("weightsQuality").path("format").asText()).isEqualTo("Q4");
+        assertThat(model.path("details").path("weightsQuality").path("measured").asBoolean(true)).isFalse();
         assertThat(http.get("/actuator/health/liveness").status()).isEqualTo(200);
 
         http.post("/api/sentiment", Http.json(Map.of("text", "count me")), Map.of());

@@ -4,6 +4,7 @@ import dev.allinone.engine.LocalEngine;
 import dev.allinone.engine.cpu.CompiledKernelsCheck;
 import dev.allinone.engine.kvcache.KvCacheStats;
 import dev.allinone.engine.kvcache.ModelMemory;
+import dev.allinone.engine.quality.QualityReport;
 import org.springframework.boot.actuate.info.Info;
 import org.springframework.boot.actuate.info.InfoContributor;
 
@@ -29,11 +30,21 @@ public class EngineInfoContributor implements InfoContributor {
         info.put("ready", engine.isReady());
         if (engine.isReady()) {
             info.put("weights", engine.weightType());
+            info.put("weightsQuality", quality(engine));
             info.put("kernels", engine.kernels());
             info.put("vectorKernels", vectorKernels(engine.kernelCheck()));
             info.put("memory", memory(engine));
         }
         builder.withDetail("engine", info);
+    }
+
+    /** The served format's quality report; for BF16, exact; otherwise what is known (see engine.quality). */
+    static Object quality(LocalEngine engine) {
+        if (engine.weightType().equals("BF16")) {
+            return Map.of("format", "BF16", "exact", true);
+        }
+        return engine.quality().<Object>map(QualityReport::details)
+                .orElse(Map.of("format", engine.weightType(), "measured", false));
     }
 
     static Map<String, Object> vectorKernels(CompiledKernelsCheck.Verdict verdict) {

@@ -40,6 +40,7 @@ public class ModelHealthIndicator implements HealthIndicator {
         if (s.phase() == ModelStatus.Phase.READY) {
             health.withDetail("waiting", engine.waiting())
                     .withDetail("weights", engine.weightType())
+                    .withDetail("weightsQuality", EngineInfoContributor.quality(engine))
                     .withDetail("kernels", engine.kernels())
                     .withDetail("vectorKernels", EngineInfoContributor.vectorKernels(engine.kernelCheck()))
                     .withDetail("memory", EngineInfoContributor.memory(engine));

@@ -5,9 +5,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Weights quantized in blocks of {@value #BLOCK} consecutive weights of a row, each block with one float scale
- * (Q8 and Q4): the stored bytes, the scales, and the quantization pass they share.
+ * (Q8 and Q4; Q4K keeps finer scales of its own): the stored bytes, the scales, and the quantization pass Q8 and
+ * Q4 share.
  */
-abstract sealed class BlockMatrix extends Matrix permits Q8Matrix, Q4Matrix {
+abstract sealed class BlockMatrix extends Matrix permits Q8Matrix, Q4Matrix, Q4KMatrix {
 
     static final int BLOCK = 32;
     /** Bytes that widen to one vector of floats. */
@@ -22,7 +23,7 @@ abstract sealed class BlockMatrix extends Matrix permits Q8Matrix, Q4Matrix {
 
     BlockMatrix(byte[] data, float[] scales, int rows, int cols) {
         super(rows, cols);
-        if ((long) data.length != (long) rows * cols * bitsPerWeight() / 8 || scales.length != rows * (cols / BLOCK)) {
+        if ((long) data.length != (long) rows * cols * bitsPerWeight() / 8 || scales.length != scaleCount(rows, cols)) {
             throw new IllegalArgumentException(format() + " " + rows + "x" + cols + ": stored values of the wrong size");
         }
         this.data = data;
@@ -31,6 +32,11 @@ abstract sealed class BlockMatrix extends Matrix permits Q8Matrix, Q4Matrix {
     }
 
     abstract int bitsPerWeight();
+
+    /** How many floats {@link #scales} holds: one per block, unless the format says otherwise. */
+    int scaleCount(int rows, int cols) {
+        return rows * (cols / BLOCK);
+    }
 
     final float scale(int row, int block) {
         return scales[row * blocks + block];

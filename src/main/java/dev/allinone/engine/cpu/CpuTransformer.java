@@ -1,17 +1,18 @@
 package dev.allinone.engine.cpu;
 
+import dev.allinone.engine.quality.QualityReport;
 import dev.allinone.engine.transformer.KvCache;
+import dev.allinone.engine.transformer.Segment;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.transformer.WeightFormat;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import dev.allinone.engine.transformer.Segment;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -51,14 +52,26 @@ public final class CpuTransformer implements Transformer {
 
     /** Loads a Qwen2 checkpoint (BF16 safetensors, as published) in {@code format}, on {@code threads} threads. */
     public static CpuTransformer load(Path modelDir, int threads, WeightFormat format) {
+        return load(modelDir, threads, format, false);
+    }
+
+    /**
+     * The checkpoint's BF16 weights read in place from the mapped files, nothing copied to the heap: the reference
+     * a quantized format is measured against while that format's weights fill the heap. Slower; the same logits.
+     */
+    public static CpuTransformer loadReference(Path modelDir, int threads) {
+        return load(modelDir, threads, WeightFormat.BF16, true);
+    }
+
+    private static CpuTransformer load(Path modelDir, int threads, WeightFormat format, boolean inPlace) {
         Qwen2Config config = Qwen2Config.read(modelDir);
         Parallel parallel = new Parallel(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         try {
             long start = System.nanoTime();
             Qwen2Weights weights = new Qwen2Weights(new Safetensors(modelDir), config, format, parallel,
-                    format == WeightFormat.BF16 ? null : new QuantizedCopy(modelDir, format));
+                    format == WeightFormat.BF16 ? null : new QuantizedCopy(modelDir, format), inPlace);
             log.info("allinone kernels: weights {} ({} MB on the heap, {}) in {} s", format, weights.bytes() >> 20,
-                    format == WeightFormat.BF16 ? "as published" : weights.fromCopy() ? "read from the kept copy"
+                    inPlace ? "read in place from the checkpoint" : format == WeightFormat.BF16 ? "as published" : weights.fromCopy() ? "read from the kept copy"
                             : "quantized now", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
             // The checkpoint's mappings (0.9 GB, every page touched while loading) are unreferenced now; a
             // collection unmaps them, so that the process's memory is what it uses, not what it once read.
@@ -70,6 +83,24 @@ public final class CpuTransformer implements Transformer {
             parallel.close();
             throw e;
         }
+    }
+
+    /** The measured cost of this format, once {@link #quality(QualityReport)} attached it. */
+    private volatile QualityReport quality;
+
+    @Override
+    public Optional<QualityReport> quality() {
+        return Optional.ofNullable(quality);
+    }
+
+    /** Attaches the measured cost of this format (see {@code engine.quality}). */
+    public void quality(QualityReport report) {
+        this.quality = report;
+    }
+
+    /** Where the quantized copy of {@code format} is kept for a checkpoint ({@code weights.bin}); null for BF16. */
+    public static Path keptCopy(Path modelDir, WeightFormat format) {
+        return format == WeightFormat.BF16 ? null : new QuantizedCopy(modelDir, format).file();
     }
 
     @Override

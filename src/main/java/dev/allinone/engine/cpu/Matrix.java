@@ -16,7 +16,7 @@ import jdk.incubator.vector.VectorSpecies;
  * token's result does not depend on how many other tokens share the product, which kernel served it, or where a
  * thread's part began: a request gets bit-identical logits alone or batched with others.
  */
-abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
+abstract sealed class Matrix permits Bf16Matrix, MappedBf16Matrix, BlockMatrix {
 
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     /** Tokens multiplied together in a batched product. */
@@ -184,7 +184,7 @@ abstract sealed class Matrix permits Bf16Matrix, BlockMatrix {
         out[r + 3] = stored(lanes) + tail(w3, x, vectorCols);
     }
 
-    private float dot(float[] w, float[] x) {
+    final float dot(float[] w, float[] x) {
         int width = F.length();
         int vectorCols = cols - cols % width;
         FloatVector acc = FloatVector.zero(F);

@@ -74,6 +74,7 @@ final class QuantizedCopy {
                 matrices.put(name, switch (format) {
                     case "Q8" -> new Q8Matrix(data, scales, rows, cols);
                     case "Q4" -> new Q4Matrix(data, scales, rows, cols);
+                    case "Q4K" -> new Q4KMatrix(data, scales, rows, cols);
                     default -> throw new IOException("unknown matrix format " + format);
                 });
             }

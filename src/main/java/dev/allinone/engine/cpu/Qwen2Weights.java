@@ -25,6 +25,7 @@ final class Qwen2Weights implements AutoCloseable {
     final Layer[] layers;
     final float[] outputNorm;
     final Matrix output;
+    private final boolean inPlace;
     /** The checkpoint, while loading. */
     private Safetensors files;
     /** Quantized matrices read from the kept copy (null: none, or BF16), and those quantized now. */
@@ -35,6 +36,16 @@ final class Qwen2Weights implements AutoCloseable {
      * @param copy where the quantized matrices are kept between starts; null to quantize every time
      */
     Qwen2Weights(Safetensors files, Qwen2Config config, WeightFormat format, Parallel parallel, QuantizedCopy copy) {
+        this(files, config, format, parallel, copy, false);
+    }
+
+    /**
+     * @param inPlace BF16 only: read the matrices from the mapped checkpoint instead of copying them to the heap
+     *                (the quality reference, beside a quantized model)
+     */
+    Qwen2Weights(Safetensors files, Qwen2Config config, WeightFormat format, Parallel parallel, QuantizedCopy copy,
+                 boolean inPlace) {
+        this.inPlace = inPlace && format == WeightFormat.BF16;
         this.files = files;
         this.config = config;
         this.format = format;
@@ -93,9 +104,11 @@ final class Qwen2Weights implements AutoCloseable {
             return kept;
         }
         Matrix m = switch (format) {
-            case BF16 -> new Bf16Matrix(source.data(), source.rows(), source.cols());
+            case BF16 -> inPlace ? new MappedBf16Matrix(source.data(), source.rows(), source.cols())
+                    : new Bf16Matrix(source.data(), source.rows(), source.cols());
             case Q8 -> Q8Matrix.quantize(source, parallel);
             case Q4 -> Q4Matrix.quantize(source, parallel);
+            case Q4K -> Q4KMatrix.quantize(source, parallel);
         };
         if (m instanceof BlockMatrix block) {
             quantized.put(name, block);

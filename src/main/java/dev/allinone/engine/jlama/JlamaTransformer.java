@@ -72,7 +72,7 @@ public final class JlamaTransformer implements Transformer {
     /**
      * How {@code allinone.engine.kernels=jlama} loads a checkpoint in {@code format}: BF16 as published; Q4 as
      * Jlama's own Q4, converted once into {@code <dir>-Q4} beside the checkpoint and reused after that. Jlama
-     * 0.8.4's Q8 crashes, so Q8 is refused.
+     * 0.8.4's Q8 crashes, so Q8 is refused; Q4K is allinone's own.
      */
     public static TransformerFactory factory(WeightFormat format) {
         return switch (format) {
@@ -80,6 +80,8 @@ public final class JlamaTransformer implements Transformer {
             case Q4 -> (dir, threads) -> load(Q4Converter.convertedOnce(dir), threads);
             case Q8 -> throw new EngineSetupException("Weight format Q8 runs on allinone's kernels only (Jlama 0.8.4's"
                     + " Q8 crashes).", "Set allinone.engine.kernels=allinone, or allinone.engine.weight-format=q4 or bf16.");
+            case Q4K -> throw new EngineSetupException("Weight format Q4K runs on allinone's kernels only (Jlama has no"
+                    + " such format).", "Set allinone.engine.kernels=allinone, or allinone.engine.weight-format=q4 or bf16.");
         };
     }
 

@@ -1,7 +1,10 @@
 package dev.allinone.engine.transformer;
 
+import dev.allinone.engine.quality.QualityReport;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The neural network, seen from the engine: tokens in, next-token logits out, with the attention keys and
@@ -87,6 +90,11 @@ public interface Transformer extends AutoCloseable {
 
     /** What the weights are stored as in memory (BF16, Q4, ...). */
     String weightType();
+
+    /** What the weight format costs against the checkpoint's BF16 weights, when it was measured. */
+    default Optional<QualityReport> quality() {
+        return Optional.empty();
+    }
 
     @Override
     void close();

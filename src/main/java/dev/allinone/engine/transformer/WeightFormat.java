@@ -16,5 +16,12 @@ public enum WeightFormat {
      * Blockwise 4-bit (32 weights per scale): the fastest, the default. Quantized at first start (~3 s) and kept
      * in {@code <models-dir>/<owner>_<name>-allinone-q4/}.
      */
-    Q4
+    Q4,
+    /**
+     * 4-bit with a scale and an offset per 16 weights (stored as 8-bit multiples of per-256 units, the idea of
+     * llama.cpp's Q4_K), each fitted for the least squared error: about Q4's bytes and speed, less of its error
+     * (see the README's weight formats). Quantized at first start and kept in {@code <dir>-allinone-q4k/}.
+     * allinone's kernels only.
+     */
+    Q4K
 }

@@ -39,6 +39,7 @@ class MatrixKernelsTest {
             case "BF16" -> new Bf16Matrix(t.data(), t.rows(), t.cols());
             case "Q8" -> Q8Matrix.quantize(t, TWO_THREADS);
             case "Q4" -> Q4Matrix.quantize(t, TWO_THREADS);
+            case "Q4K" -> Q4KMatrix.quantize(t, TWO_THREADS);
             default -> throw new IllegalArgumentException(format);
         };
     }
@@ -63,15 +64,28 @@ class MatrixKernelsTest {
     @ParameterizedTest
     @CsvSource({"BF16,1,64", "BF16,7,96", "BF16,33,1056", "BF16,1027,1024", "BF16,5,70",
             "Q8,1,64", "Q8,7,96", "Q8,33,1056", "Q8,1027,1024",
-            "Q4,1,64", "Q4,7,96", "Q4,33,1056", "Q4,1027,1024", "Q4,30,896", "Q8,30,896", "BF16,30,896"})
+            "Q4,1,64", "Q4,7,96", "Q4,33,1056", "Q4,1027,1024", "Q4,30,896", "Q8,30,896", "BF16,30,896",
+            "Q4K,1,64", "Q4K,7,96", "Q4K,33,1056", "Q4K,1027,1024", "Q4K,30,896", "Q4K,5,2816"})
     void everyProductEqualsTheScalarReference(String format, int rows, int cols) {
         Safetensors.Tensor tensor = random(rows, cols, rows * 31L + cols);
         Matrix m = matrix(format, tensor);
         float[] x = vector(cols, 5);
 
+        if (format.equals("Q4K")) {
+            // Fitted per 16 weights (a lone large weight may be clipped): judged as a whole, against Q4's error.
+            Matrix q4 = matrix("Q4", tensor);
+            double error = 0, q4Error = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    error += Math.pow(m.get(r, c) - tensor.bf16(r, c), 2);
+                    q4Error += Math.pow(q4.get(r, c) - tensor.bf16(r, c), 2);
+                }
+            }
+            assertThat(Math.sqrt(error / q4Error)).as("Q4K's RMS error relative to Q4's").isLessThan(0.8);
+        }
         // Dequantized weights are within half a quantization step of the originals (steps are per block of 32).
         int levels = switch (format) { case "Q8" -> 127; case "Q4" -> 7; default -> 0; };
-        for (int r = 0; r < rows; r++) {
+        for (int r = 0; r < rows && !format.equals("Q4K"); r++) {
             for (int c = 0; c < cols; c++) {
                 double step = 0;
                 if (levels > 0) {

@@ -16,7 +16,8 @@ public final class MatrixProbe {
         }
         data.flip();
         Safetensors.Tensor tensor = new Safetensors.Tensor("w", "BF16", new int[]{rows, cols}, data);
-        Matrix[] ms = {new Bf16Matrix(data, rows, cols), Q8Matrix.quantize(tensor, parallel), Q4Matrix.quantize(tensor, parallel)};
+        Matrix[] ms = {new Bf16Matrix(data, rows, cols), Q8Matrix.quantize(tensor, parallel), Q4Matrix.quantize(tensor, parallel),
+                Q4KMatrix.quantize(tensor, parallel)};
         float[] x = new float[cols];
         for (int i = 0; i < cols; i++) x[i] = (float) random.nextGaussian();
         float[] out = new float[rows];
