@@ -58,10 +58,11 @@ public record EngineProperties(
      * What a quantized weight format costs ({@code allinone.engine.quality.*}), measured against the checkpoint's
      * own BF16 weights on a calibration text shipped with the project (allinone's kernels).
      *
-     * @param report        measure the chosen format once, after its first quantization (kept beside the copy; needs
-     *                      the heap to hold the BF16 weights too for that minute, else it says so and goes on)
+     * @param report        measure the chosen format once, after its first quantization, and keep the report beside
+     *                      the quantized copy (the BF16 reference is read in place: no extra heap)
      * @param maxLogitError the largest acceptable logit RMS error, relative to the logits' spread (0.1 = 10%); a
-     *                      format above it is not served, the next more precise one is (Q4, Q8, BF16). Unset: no guard
+     *                      format above it is not served, the next more precise one is (Q4, Q4K, Q8, BF16). Unset:
+     *                      no guard
      */
     public record Quality(
             @DefaultValue("true") boolean report,

