@@ -1,7 +1,5 @@
 package dev.allinone.engine.constraint;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -86,9 +84,7 @@ public final class JsonSchema {
     public static JsonSchema object(LinkedHashMap<String, JsonSchema> properties) {
         List<SchemaNode.Property> list = new ArrayList<>();
         for (Map.Entry<String, JsonSchema> p : properties.entrySet()) {
-            list.add(new SchemaNode.Property(p.getKey(),
-                    JsonNodeFactory.instance.textNode(p.getKey()).toString(),
-                    p.getValue().root(), true));
+            list.add(new SchemaNode.Property(p.getKey(), p.getValue().root(), true));
         }
         return new JsonSchema(new SchemaNode.Obj(List.copyOf(list), null));
     }

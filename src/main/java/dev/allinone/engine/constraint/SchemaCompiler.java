@@ -3,7 +3,6 @@ package dev.allinone.engine.constraint;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -176,8 +175,7 @@ public final class SchemaCompiler {
         for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> p = it.next();
             SchemaNode value = node(p.getValue(), at + "/properties/" + p.getKey(), depth + 1);
-            properties.add(new SchemaNode.Property(p.getKey(), JsonNodeFactory.instance.textNode(p.getKey()).toString(),
-                    value, required.remove(p.getKey())));
+            properties.add(new SchemaNode.Property(p.getKey(), value, required.remove(p.getKey())));
         }
         JsonNode additional = schema.get("additionalProperties");
         if (!required.isEmpty()) {

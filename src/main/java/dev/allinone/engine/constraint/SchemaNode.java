@@ -1,5 +1,7 @@
 package dev.allinone.engine.constraint;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -38,8 +40,9 @@ sealed interface SchemaNode {
 
     /** A property: its key as written ({@code "name":}) and its value's schema. */
     record Property(String name, byte[] key, SchemaNode value, boolean required) {
-        Property(String name, String encodedName, SchemaNode value, boolean required) {
-            this(name, (encodedName + ":").getBytes(StandardCharsets.UTF_8), value, required);
+        /** The property {@code name}, its key written as JSON writes the name (quoted, escaped), then a colon. */
+        Property(String name, SchemaNode value, boolean required) {
+            this(name, (JsonNodeFactory.instance.textNode(name) + ":").getBytes(StandardCharsets.UTF_8), value, required);
         }
     }
 
