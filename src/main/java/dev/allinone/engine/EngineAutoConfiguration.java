@@ -3,6 +3,7 @@ package dev.allinone.engine;
 import dev.allinone.engine.api.EngineObserver;
 import dev.allinone.engine.api.EngineSetupException;
 import dev.allinone.engine.cpu.CpuTransformer;
+import dev.allinone.engine.quality.ChoiceCheck;
 import dev.allinone.engine.quality.QualityGuard;
 import dev.allinone.engine.transformer.TransformerFactory;
 import dev.allinone.engine.transformer.WeightFormat;
@@ -36,14 +37,14 @@ public class EngineAutoConfiguration {
     /** The kernels {@code allinone.engine.kernels} names, when no other auto-configuration supplied them. */
     @Bean
     @ConditionalOnMissingBean
-    TransformerFactory transformerFactory(EngineProperties properties) {
+    TransformerFactory transformerFactory(EngineProperties properties, ObjectProvider<ChoiceCheck.Source> checks) {
         if (properties.kernels() == Kernels.JLAMA) {
             throw new EngineSetupException("allinone.engine.kernels=jlama needs Jlama's classes, and jlama-core is not on"
                     + " the classpath.", "Add com.github.tjake:jlama-core (0.8.4) to the application, or set"
                     + " allinone.engine.kernels=allinone (the default).");
         }
         return QualityGuard.kernels(properties.weightFormat(), properties.quality().report(),
-                properties.quality().maxLogitError());
+                properties.quality().maxLogitError(), () -> checks.orderedStream().map(ChoiceCheck.Source::check).toList());
     }
 
     /**

@@ -21,7 +21,10 @@ import java.time.Duration;
  * How the engine runs the model ({@code allinone.engine.*}): which kernels and weight format, how long a sequence
  * may be, how requests wait for the one model, and the one memory budget everything comes out of.
  *
- * @param weightFormat  weights in memory: blockwise 4-bit (the default), blockwise 8-bit, or BF16 as published
+ * @param weightFormat  weights in memory: Q4KM (the default with allinone's kernels: 4-bit with fitted scales and
+ *                      offsets per 16 weights, attention's value and output projections at 8 bits), Q4K, Q4
+ *                      (blockwise 4-bit; the default with Jlama's kernels, which have no other 4-bit format), Q8,
+ *                      or BF16 as published
  * @param kernels       whose kernels run the model: allinone's own (the default) or Jlama's (the reference)
  * @param threads       threads for the matrix products; 0 means one per available processor
  * @param contextLimit  longest sequence (prompt plus answer) in tokens; bounds KV-cache memory
@@ -41,7 +44,7 @@ import java.time.Duration;
 @Validated
 @ConfigurationProperties("allinone.engine")
 public record EngineProperties(
-        @DefaultValue("q4") @NotNull WeightFormat weightFormat,
+        WeightFormat weightFormat,
         @DefaultValue("allinone") @NotNull Kernels kernels,
         @DefaultValue("0") @Min(0) @Max(1024) int threads,
         @DefaultValue("4096") @Min(64) @Max(32768) int contextLimit,
@@ -54,6 +57,12 @@ public record EngineProperties(
         @DefaultValue @NotNull @Valid Batch batch,
         @DefaultValue @NotNull @Valid Quality quality) {
 
+    public EngineProperties {
+        if (weightFormat == null) {
+            weightFormat = kernels == Kernels.JLAMA ? WeightFormat.Q4 : WeightFormat.Q4KM;
+        }
+    }
+
     /**
      * What a quantized weight format costs ({@code allinone.engine.quality.*}), measured against the checkpoint's
      * own BF16 weights on a calibration text shipped with the project (allinone's kernels).
@@ -61,7 +70,7 @@ public record EngineProperties(
      * @param report        measure the chosen format once, after its first quantization, and keep the report beside
      *                      the quantized copy (the BF16 reference is read in place: no extra heap)
      * @param maxLogitError the largest acceptable logit RMS error, relative to the logits' spread (0.1 = 10%); a
-     *                      format above it is not served, the next more precise one is (Q4, Q4K, Q8, BF16). Unset:
+     *                      format above it is not served, the next more precise one is (Q4, Q4K, Q4KM, Q8, BF16). Unset:
      *                      no guard
      */
     public record Quality(

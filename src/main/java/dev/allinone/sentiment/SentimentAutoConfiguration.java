@@ -21,4 +21,11 @@ public class SentimentAutoConfiguration {
     SentimentAnalyst sentimentAnalyst(@Qualifier(EngineChatModelAutoConfiguration.CHAT_MODEL) ChatModel chatModel) {
         return AiServices.builder(SentimentAnalyst.class).chatModel(chatModel).build();
     }
+
+    /** The analyst's labels in the weight-format quality report (measured at the first start of a format). */
+    @Bean
+    @ConditionalOnMissingBean(SentimentQualityCheck.class)
+    SentimentQualityCheck sentimentQualityCheck() {
+        return new SentimentQualityCheck();
+    }
 }

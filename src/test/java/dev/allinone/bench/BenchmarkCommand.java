@@ -56,6 +56,7 @@ public final class BenchmarkCommand {
                 ServiceBench.Launcher.CDS);
         boolean engine = false;
         boolean stock = false;
+        List<String> serviceFormats = List.of();
         Path modelsDir = Path.of("target", "bench-models").toAbsolutePath();
         Path out = Path.of("bench-results");
         for (String arg : String.join(" ", args).trim().split("\\s+")) {
@@ -68,6 +69,8 @@ public final class BenchmarkCommand {
             } else if (arg.startsWith("--launchers=")) {
                 launchers = value.isBlank() ? List.of() : java.util.Arrays.stream(value.split(","))
                         .map(l -> ServiceBench.Launcher.valueOf(l.trim().toUpperCase(Locale.ROOT))).toList();
+            } else if (arg.startsWith("--service-formats=")) {
+                serviceFormats = java.util.Arrays.stream(value.split(",")).map(String::trim).toList();
             } else if (arg.equals("--engine")) {
                 engine = true;
             } else if (arg.equals("--stock")) {
@@ -77,7 +80,8 @@ public final class BenchmarkCommand {
                 modelsDir = Path.of(value).toAbsolutePath();
             } else if (!arg.isBlank()) {
                 throw new IllegalArgumentException("Unknown option " + arg
-                        + " (--runs=N --launchers=mvnw,jar,cds --engine --stock --formats=bf16,q4 --models-dir=DIR)");
+                        + " (--runs=N --launchers=mvnw,jar,cds --service-formats=q4,q4km --engine --stock --formats=bf16,q4"
+                        + " --models-dir=DIR)");
             }
         }
 
@@ -99,6 +103,11 @@ public final class BenchmarkCommand {
                 results.put("service " + launcher.label, service);
             }
             report.append(serviceTable(services, runs));
+        }
+        if (!serviceFormats.isEmpty()) {
+            Map<String, List<JsonNode>> byFormat = ServiceBench.formats(modelsDir, serviceFormats, Math.max(9, 3 * runs));
+            byFormat.forEach((format, rounds) -> results.put("service format " + format, JSON.valueToTree(rounds)));
+            report.append(formatTable(byFormat));
         }
         if (engine) {
             for (WeightFormat format : formats) {
@@ -122,6 +131,48 @@ public final class BenchmarkCommand {
         Files.writeString(out.resolve("latest.md"), text);
         Files.writeString(out.resolve("benchmark-" + stamp + ".json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(results));
         System.out.println("Written to " + out.toAbsolutePath().resolve("benchmark-" + stamp + ".md"));
+    }
+
+    /**
+     * Each weight format in the service: the summary (first element), then per round its figures; medians over
+     * rounds, and the median of each round's ratio to the first format.
+     */
+    private static String formatTable(Map<String, List<JsonNode>> byFormat) {
+        StringBuilder t = new StringBuilder();
+        List<JsonNode> first = byFormat.values().iterator().next();
+        t.append("Weight formats in the service started as the README starts it (`java -jar`, `-Xmx1g`): one service per "
+                + "format, all running, measured in turns one request at a time over " + (first.size() - 1) + " rounds; "
+                + "medians over rounds (the ratio: the median of each round's ratio to the first format). Prefill: a new "
+                + "~300-token message on `/v1`, one answer token, prompt tokens over the engine's time (Server-Timing); "
+                + "decode: a streamed 64-token chat answer as the client sees it; sentiment: the engine's time per call.\n\n");
+        t.append("| format | weights (MB) | logit RMS error | sentiment label agreement | prefill tok/s | decode tok/s "
+                + "| sentiment ms | peak RSS MB |\n");
+        t.append("|---|---|---|---|---|---|---|---|\n");
+        byFormat.forEach((format, rounds) -> {
+            JsonNode summary = rounds.getFirst();
+            JsonNode quality = summary.path("quality");
+            String error = quality.path("exact").asBoolean(false) ? "0 (exact)" : quality.has("logitRmsError")
+                    ? String.format(Locale.ROOT, "%.1f%%", 100 * quality.path("logitRmsError").asDouble()) : "not measured";
+            String labels = quality.path("sentiment").has("labelAgreement") ? String.format(Locale.ROOT, "%.0f%%",
+                    100 * quality.at("/sentiment/labelAgreement").asDouble()) : "-";
+            List<JsonNode> measured = rounds.subList(1, rounds.size()), reference = first.subList(1, first.size());
+            t.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %s | %d |\n", format,
+                    summary.path("weightsMb").asLong(), error, labels,
+                    withRatio(measured, reference, r -> r.path("prefill").asDouble()),
+                    withRatio(measured, reference, r -> r.path("decode").asDouble()),
+                    withRatio(measured, reference, r -> r.path("sentimentModelMs").asDouble()),
+                    summary.path("peakRssMb").asLong()));
+        });
+        return t.append('\n').toString();
+    }
+
+    private static String withRatio(List<JsonNode> rounds, List<JsonNode> first, java.util.function.ToDoubleFunction<JsonNode> value) {
+        List<Double> values = new ArrayList<>(), ratios = new ArrayList<>();
+        for (int i = 0; i < rounds.size(); i++) {
+            values.add(value.applyAsDouble(rounds.get(i)));
+            ratios.add(value.applyAsDouble(rounds.get(i)) / value.applyAsDouble(first.get(i)));
+        }
+        return String.format(Locale.ROOT, "%.1f (%.2f×)", Stats.median(values), Stats.median(ratios));
     }
 
     /** The service per launcher, side by side, and how the launchers compare. */

@@ -122,6 +122,89 @@ final class ServiceBench {
         }
     }
 
+    /**
+     * Weight formats side by side: one service per format, each started with {@code java -jar} and the README's
+     * flags ({@code -Xmx1g}), all running at once and measured in turns, one request at a time, so that each
+     * round's ratios to the first format are measured in the same moment (this machine's speed drifts 2x within
+     * minutes). Per round and format: prefill (a new ~300-token message on {@code /v1} with one answer token:
+     * prompt tokens over the engine's own time, from Server-Timing), decode (a streamed 64-token chat answer as
+     * the client sees it) and the sentiment call's engine time (median of three). Also the weights' heap, the
+     * format's quality report ({@code /actuator/info}) and the peak RSS.
+     */
+    static Map<String, List<JsonNode>> formats(Path modelsDir, List<String> formats, int rounds) throws Exception {
+        Map<String, ServiceProcess> services = new LinkedHashMap<>();
+        Map<String, List<JsonNode>> results = new LinkedHashMap<>();
+        try {
+            for (String format : formats) {
+                int port = ServiceProcess.freePort();
+                List<String> command = new ArrayList<>();
+                command.add(java());
+                command.addAll(README_JVM_FLAGS);
+                command.addAll(List.of("-jar", jar().toString(), "--server.port=" + port,
+                        "--allinone.model.models-dir=" + modelsDir, "--allinone.model.offline=true",
+                        "--allinone.conversations.store=memory", "--allinone.engine.max-new-tokens=64",
+                        "--logging.level.root=warn", "--allinone.engine.weight-format=" + format));
+                System.out.println("Starting the service with weight format " + format + " on port " + port);
+                ServiceProcess service = ServiceProcess.start(command, port);
+                services.put(format, service);
+                service.awaitReady(Duration.ofMinutes(10)); // a first start quantizes and measures the format
+                Http http = service.http();
+                long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!http.get("/actuator/info").json().at("/engine/vectorKernels/compiled").isBoolean()
+                        && System.nanoTime() < until) {
+                    Thread.sleep(200);
+                }
+                for (int i = 0; i < 10; i++) {
+                    http.post("/api/sentiment", Http.json(Map.of("text", BenchTexts.review("EN", i + 1000))));
+                }
+                prefill(http, 0);
+                results.put(format, new ArrayList<>());
+            }
+            for (int round = 0; round < rounds; round++) {
+                for (String format : formats) {
+                    ServiceProcess service = services.get(format);
+                    Http http = service.http();
+                    List<Double> sentiment = new ArrayList<>();
+                    for (int i = 0; i < 3; i++) {
+                        Http.Response r = http.post("/api/sentiment", Http.json(Map.of("text",
+                                BenchTexts.review("EN", 3 * round + i))));
+                        sentiment.add(serverTiming(r.header("Server-Timing"), "model"));
+                    }
+                    Turn chat = streamTurn(service.port(), null, BenchTexts.chatPrompt(round + 100));
+                    Map<String, Object> result = new LinkedHashMap<>();
+                    result.put("prefill", prefill(http, round + 1));
+                    result.put("decode", (chat.outputTokens() - 1) / ((chat.doneMs() - chat.firstDeltaMs()) / 1000));
+                    result.put("sentimentModelMs", Stats.median(sentiment));
+                    results.get(format).add(JSON.valueToTree(result));
+                }
+            }
+            for (String format : formats) {
+                ServiceProcess service = services.get(format);
+                JsonNode engine = service.http().get("/actuator/info").json().get("engine");
+                Map<String, Object> summary = new LinkedHashMap<>();
+                summary.put("weightsMb", engine.at("/memory/weightsBytes").asLong() / 1_000_000);
+                summary.put("quality", engine.get("weightsQuality"));
+                summary.put("peakRssMb", Stats.rssMegabytes(service.process().pid())[1]);
+                results.get(format).addFirst(JSON.valueToTree(summary));
+            }
+            return results;
+        } finally {
+            services.values().forEach(ServiceProcess::close);
+        }
+    }
+
+    /** Prefill tok/s of a new ~300-token message ({@code n} makes it new) on /v1, one answer token. */
+    private static double prefill(Http http, int n) {
+        String message = BenchTexts.chatPrompt(3 * n + 500) + "\n" + BenchTexts.chatPrompt(3 * n + 501) + "\n"
+                + BenchTexts.chatPrompt(3 * n + 502);
+        Http.Response r = http.post("/v1/chat/completions", Http.json(Map.of("model", "allinone", "max_tokens", 1,
+                "messages", List.of(Map.of("role", "user", "content", message)))));
+        if (r.status() != 200) {
+            throw new IllegalStateException("HTTP " + r.status() + ": " + r.body());
+        }
+        return r.json().at("/usage/prompt_tokens").asDouble() / (serverTiming(r.header("Server-Timing"), "model") / 1000);
+    }
+
     private static String java() {
         return ProcessHandle.current().info().command().orElse("java");
     }

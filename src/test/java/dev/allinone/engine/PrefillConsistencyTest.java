@@ -41,7 +41,8 @@ class PrefillConsistencyTest {
 
     static Stream<Arguments> kernels() {
         return Stream.of(Arguments.of(Kernels.ALLINONE, WeightFormat.Q4), Arguments.of(Kernels.ALLINONE, WeightFormat.Q8),
-                Arguments.of(Kernels.ALLINONE, WeightFormat.BF16), Arguments.of(Kernels.JLAMA, WeightFormat.BF16),
+                Arguments.of(Kernels.ALLINONE, WeightFormat.BF16), Arguments.of(Kernels.ALLINONE, WeightFormat.Q4KM),
+                Arguments.of(Kernels.JLAMA, WeightFormat.BF16),
                 Arguments.of(Kernels.JLAMA, WeightFormat.Q4)); // Jlama's Q8 crashes: not offered
     }
 

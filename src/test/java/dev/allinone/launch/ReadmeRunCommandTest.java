@@ -42,9 +42,12 @@ class ReadmeRunCommandTest {
             assertThat(service.output()).doesNotContain("NOT compiled", "TieredStopAtLevel");
             // The weight format's cost against the checkpoint's BF16 weights, in -Xmx1g (the reference is read in
             // place): logged in one line and in /actuator/info.
-            assertThat(engine.at("/weightsQuality/format").asText()).isEqualTo("Q4");
+            assertThat(engine.at("/weightsQuality/format").asText()).isEqualTo("Q4KM");
             assertThat(engine.at("/weightsQuality/logitRmsError").isNumber()).as(engine.toString()).isTrue();
-            assertThat(service.output()).contains("Weight format quality: Q4 against BF16 on 2,048 calibration positions");
+            assertThat(engine.at("/weightsQuality/sentiment/messages").asInt()).as(engine.toString()).isEqualTo(60);
+            assertThat(engine.at("/weightsQuality/sentiment/labelAgreement").isNumber()).as(engine.toString()).isTrue();
+            assertThat(service.output()).contains("Weight format quality: Q4KM against BF16 on 2,048 calibration positions")
+                    .contains("sentiment on 60 messages: label agreement");
             // And it answers.
             assertThat(http.post("/api/sentiment", Http.json(Map.of("text", "It works!"))).status()).isEqualTo(200);
         }

@@ -11,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code [from, to)} only, so that two threads can split a product between them.
  *
  * <p><b>Batch invariance.</b> Every kernel computes {@code row(r) · x} in the same order: the weights unpacked to
- * the same floats ({@link #dequantize}), one vector accumulator {@code acc = w.fma(x, acc)} over the columns in
- * ascending vector steps, then the sum of its lanes in a fixed order ({@link #stored}) plus the scalar tail. So a
+ * the same floats ({@link #dequantize}), one vector accumulator {@code acc = w.fma(x, acc)} over the stored columns
+ * in ascending vector steps, then the sum of its lanes in a fixed order ({@link #stored}) plus the scalar tail. So a
  * token's result does not depend on how many other tokens share the product, which kernel served it, or where a
  * thread's part began: a request gets bit-identical logits alone or batched with others.
  */
@@ -33,8 +33,19 @@ abstract sealed class Matrix permits Bf16Matrix, MappedBf16Matrix, BlockMatrix {
     /** {@code out[r] = row(r) · x} for {@code r} in {@code [from, to)}. */
     abstract void multiply(float[] x, float[] out, int from, int to);
 
-    /** Row {@code row}'s weights as floats, as the kernels see them, into {@code w[0, cols)}. */
+    /**
+     * Row {@code row}'s weights as floats, as the kernels see them, into {@code w[0, cols)}, in the order the
+     * format stores a row's columns ({@link #arranged}).
+     */
     abstract void dequantize(int row, float[] w);
+
+    /**
+     * A token's values in the order {@link #dequantize} gives a row's columns: the token itself, unless the format
+     * stores columns in an order of its own (Q4K, so that a vector holds one weight of each of 16 sub-blocks).
+     */
+    float[] arranged(float[] x) {
+        return x;
+    }
 
     /**
      * Up to this many tokens, each is multiplied on its own by the format's one-token kernel; from two on,
@@ -57,6 +68,10 @@ abstract sealed class Matrix permits Bf16Matrix, MappedBf16Matrix, BlockMatrix {
         }
         float[][] w = new float[ROWS][cols];
         float[] lanes = new float[F.length()];
+        xs = xs.clone();
+        for (int t = 0; t < n; t++) {
+            xs[t] = arranged(xs[t]);
+        }
         int r = from;
         for (; r + ROWS <= to; r += ROWS) {
             for (int i = 0; i < ROWS; i++) {
@@ -155,6 +170,7 @@ abstract sealed class Matrix permits Bf16Matrix, MappedBf16Matrix, BlockMatrix {
      */
     final void multiplyByRows(float[] x, float[] out, int from, int to) {
         float[] w = new float[cols];
+        x = arranged(x);
         for (int r = from; r < to; r++) {
             dequantize(r, w);
             out[r] = dot(w, x);
@@ -252,6 +268,6 @@ abstract sealed class Matrix permits Bf16Matrix, MappedBf16Matrix, BlockMatrix {
     float dotRow(int row, float[] x) {
         float[] w = new float[cols];
         dequantize(row, w);
-        return dot(w, x);
+        return dot(w, arranged(x));
     }
 }

@@ -11,24 +11,35 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code q} in [0, 15] (all 16 levels, not 15), scale and offset chosen per 16 weights to fit them (searched for
  * the least squared error), and stored as 8-bit multiples of their super-block's float units (256 weights per
  * super-block). The same 4 bits per weight as {@link Q4Matrix} and about the same bytes (5.25 bits per weight with
- * the scales, against 5), and ~0.6–0.7 of its error on Gaussian weights.
+ * the scales, against 5), 0.57 of its RMS error on Gaussian weights, and as fast: see the layout.
  *
- * <p>Layout: the nibbles as in {@link Q4Matrix} (byte {@code k} of a 32-weight block holds weight {@code k} low and
- * {@code k + 16} high, so each half of a block is one 16-weight sub-block), then every sub-block's 8-bit scale,
- * then its 8-bit offset; {@link #scales} holds each super-block's two units (scale's, offset's).
+ * <p>Layout: within a super-block the columns are stored transposed, sub-block by sub-block across: stored column
+ * {@code j * 16 + i} is weight {@code j} of sub-block {@code i} (a partial last super-block of {@code n}
+ * sub-blocks: {@code j * n + i}), so one vector of 16 stored weights holds one weight of each sub-block and its
+ * scales are one vector too ({@link #arranged} puts a token in the same order). The stored columns are packed as
+ * {@link Q4Matrix} packs its columns (byte {@code k} of a 32-column block: column {@code k} low, {@code k + 16}
+ * high); then every sub-block's 8-bit scale, then its 8-bit offset; {@link #scales} holds each super-block's two
+ * units (scale's, offset's).
  */
 final class Q4KMatrix extends BlockMatrix {
 
     static final int SUB = 16;
     static final int SUPER = 256;
-    /** Shrinks of a sub-block's range tried for its lowest and highest level: the least squared error wins. */
-    private static final float[] SHRINK = {1f, 0.9f, 0.8f};
+    /** Sub-blocks per super-block: one lane each. */
+    private static final int LANES = SUPER / SUB;
+    /**
+     * Spacings of the levels tried when fitting a sub-block, beyond the first: 14 to 16 levels across the range in
+     * steps of 0.2 (llama.cpp tries steps of 0.1; on Gaussian weights these give the same error, in half the time).
+     */
+    private static final int STEPS = 10;
 
     /** Where the sub-blocks' scales and offsets start in {@link #data}. */
     private final int scaleBase, offsetBase;
     private final int superBlocks;
     /** Sub-blocks per row. */
     private final int subs;
+    /** The column stored at each position: {@link #column}, once (a token is arranged for every product). */
+    private final int[] stored;
 
     Q4KMatrix(byte[] data, float[] scales, int rows, int cols) {
         super(data, scales, rows, cols);
@@ -37,6 +48,10 @@ final class Q4KMatrix extends BlockMatrix {
         this.offsetBase = Math.toIntExact(n / 2 + n / SUB);
         this.superBlocks = superBlocks(cols);
         this.subs = cols / SUB;
+        this.stored = new int[cols];
+        for (int p = 0; p < cols; p++) {
+            stored[p] = column(cols, p);
+        }
     }
 
     private static int superBlocks(int cols) {
@@ -70,11 +85,28 @@ final class Q4KMatrix extends BlockMatrix {
 
     @Override
     float get(int row, int col) {
-        int b = col / BLOCK, k = col % BLOCK;
-        int bits = data[(int) (((long) row * cols + (long) b * BLOCK) / 2) + (k % (BLOCK / 2))] & 0xFF;
-        int q = k < BLOCK / 2 ? bits & 0x0F : bits >>> 4;
+        int p = position(cols, col);
+        int bits = data[(int) (((long) row * cols + (long) p / BLOCK * BLOCK) / 2) + p % (BLOCK / 2)] & 0xFF;
+        int q = p % BLOCK < BLOCK / 2 ? bits & 0x0F : bits >>> 4;
         int sub = col / SUB;
         return Math.fma((float) q, subScale(row, sub), subOffset(row, sub));
+    }
+
+    /** Sub-blocks in the super-block holding column {@code col}: 16, fewer in a partial last one. */
+    private static int subsAt(int cols, int col) {
+        return Math.min(SUPER, cols - col / SUPER * SUPER) / SUB;
+    }
+
+    /** Where column {@code col} (weight {@code j} of sub-block {@code i} of its super-block) is stored. */
+    static int position(int cols, int col) {
+        int within = col % SUPER;
+        return col - within + within % SUB * subsAt(cols, col) + within / SUB;
+    }
+
+    /** The column stored at {@code p}: {@link #position}'s inverse. */
+    static int column(int cols, int p) {
+        int within = p % SUPER, n = subsAt(cols, p);
+        return p - within + within % n * SUB + within / n;
     }
 
     static Q4KMatrix quantize(Safetensors.Tensor source, Parallel parallel) {
@@ -87,9 +119,14 @@ final class Q4KMatrix extends BlockMatrix {
         int superBlocks = superBlocks(cols);
         float[] units = new float[rows * superBlocks * 2];
         int scaleBase = Math.toIntExact(n / 2), offsetBase = Math.toIntExact(n / 2 + n / SUB);
+        int[] stored = new int[cols];
+        for (int p = 0; p < cols; p++) {
+            stored[p] = column(cols, p);
+        }
         parallel.rows(rows, (from, to) -> {
             float[] row = new float[cols];
             float[] scale = new float[cols / SUB], offset = new float[cols / SUB];
+            byte[] levels = new byte[cols];
             for (int r = from; r < to; r++) {
                 for (int c = 0; c < cols; c++) {
                     row[c] = source.bf16(r, c);
@@ -113,14 +150,19 @@ final class Q4KMatrix extends BlockMatrix {
                         data[scaleBase + r * (cols / SUB) + s] = (byte) qs;
                         data[offsetBase + r * (cols / SUB) + s] = (byte) qo;
                         // The levels from the scale and offset as stored, so rounding sees what the kernels will.
-                        float sc = unit * qs, mn = -(offsetUnit * qo);
+                        float sc = unit * qs, mn = -(offsetUnit * qo), inverse = sc == 0 ? 0 : 1 / sc;
                         for (int k = 0; k < SUB; k++) {
                             int c = s * SUB + k;
-                            int q = sc == 0 ? 0 : Math.clamp(Math.round((row[c] - mn) / sc), 0, 15);
-                            int block = c / BLOCK, inBlock = c % BLOCK;
-                            int at = (int) (((long) r * cols + (long) block * BLOCK) / 2) + inBlock % (BLOCK / 2);
-                            data[at] = (byte) (inBlock < BLOCK / 2 ? (data[at] & 0xF0) | q : (data[at] & 0x0F) | (q << 4));
+                            levels[c] = (byte) Math.clamp(Math.round((row[c] - mn) * inverse), 0, 15);
                         }
+                    }
+                }
+                // Packed in stored column order: byte k of a 32-column block holds column k low, k + 16 high.
+                int base = (int) ((long) r * cols / 2);
+                for (int b = 0; b < cols / BLOCK; b++) {
+                    for (int k = 0; k < BLOCK / 2; k++) {
+                        data[base + b * (BLOCK / 2) + k] = (byte) (levels[stored[b * BLOCK + k]]
+                                | levels[stored[b * BLOCK + BLOCK / 2 + k]] << 4);
                     }
                 }
             }
@@ -129,54 +171,63 @@ final class Q4KMatrix extends BlockMatrix {
     }
 
     /**
-     * The scale and (non-negative) offset of the 16 weights from {@code first}: levels from {@code -offset} to
-     * {@code 15 * scale - offset}, the range shrunk at either end as far as lowers the squared error (a lone
-     * large weight is clipped rather than coarsening the other fifteen), the best try refined once by least
-     * squares for the levels it chose.
+     * The scale and (non-negative) offset of the 16 weights from {@code first}, as llama.cpp's
+     * {@code make_qkx2_quants} fits Q4_K: {@value #STEPS} + 1 spacings of the levels around the one that spans the
+     * weights' range are tried; for each, the levels it gives the weights are fitted by least squares (the lowest
+     * level kept at or below 0), and the fit with the least squared error wins (a search of nine shrinks of the
+     * range, tried before, left 6% more error).
      */
     private static void fit(float[] row, int first, float[] scale, float[] offset, int s) {
         float min = 0, max = Float.NEGATIVE_INFINITY;
+        double sw = 0, sww = 0;
         for (int k = 0; k < SUB; k++) {
-            min = Math.min(min, row[first + k]);
-            max = Math.max(max, row[first + k]);
+            float w = row[first + k];
+            min = Math.min(min, w);
+            max = Math.max(max, w);
+            sw += w;
+            sww += (double) w * w;
         }
-        double best = Double.MAX_VALUE;
-        float bestScale = 0, bestLo = 0;
-        for (float low : SHRINK) {
-            for (float high : SHRINK) {
-                float lo = min * low, sc = (max * high - lo) / 15;
-                double error = error(row, first, sc, lo);
-                if (error < best) {
-                    best = error;
-                    bestScale = sc;
-                    bestLo = lo;
-                }
-            }
+        if (max <= min) {
+            scale[s] = 0;
+            offset[s] = -min;
+            return;
         }
-        // Then the least-squares scale and offset for the levels the best try chose (lowest level kept at or
-        // below 0), as llama.cpp's Q4_K fitting refines its search.
-        if (bestScale > 0) {
-            float inverse = 1 / bestScale;
-            double sq = 0, sw = 0, sqq = 0, sqw = 0;
+        float bestScale = (max - min) / 15, bestLo = min;
+        double best = error(row, first, bestScale, bestLo);
+        for (int step = 0; step <= STEPS; step++) {
+            float inverse = (14 + 0.2f * step) / (max - min);
+            int sq = 0, sqq = 0;
+            float sqw = 0;
             for (int k = 0; k < SUB; k++) {
                 float w = row[first + k];
-                int q = Math.clamp(Math.round((w - bestLo) * inverse), 0, 15);
+                // w - min >= 0: rounding half up by truncation (Math.round's special cases cost here: 11 tries of
+                // every sub-block of the model at the first start).
+                int q = Math.min(15, (int) ((w - min) * inverse + 0.5f));
                 sq += q;
-                sw += w;
                 sqq += q * q;
                 sqw += q * w;
             }
-            double det = SUB * sqq - sq * sq;
-            if (det > 0) {
-                float fitted = (float) ((SUB * sqw - sq * sw) / det);
-                float fittedLo = (float) Math.min(0, (sw - fitted * sq) / SUB);
-                if (fitted > 0 && error(row, first, fitted, fittedLo) < best) {
-                    bestScale = fitted;
-                    bestLo = fittedLo;
-                }
+            double det = (double) SUB * sqq - (double) sq * sq;
+            if (det <= 0) {
+                continue;
+            }
+            double sc = (SUB * sqw - sq * sw) / det, lo = (sw - sc * sq) / SUB;
+            if (lo > 0) {
+                lo = 0;
+                sc = (double) sqw / sqq;
+            }
+            if (sc <= 0) {
+                continue;
+            }
+            // The sum of (q * sc + lo - w)^2 over the sub-block, from the sums already taken.
+            double error = sc * sc * sqq + 2 * sc * lo * sq - 2 * sc * sqw + SUB * lo * lo - 2 * lo * sw + sww;
+            if (error < best) {
+                best = error;
+                bestScale = (float) sc;
+                bestLo = (float) lo;
             }
         }
-        scale[s] = Math.max(0, bestScale);
+        scale[s] = bestScale;
         offset[s] = -bestLo;
     }
 
@@ -194,54 +245,51 @@ final class Q4KMatrix extends BlockMatrix {
     }
 
     private static final VectorSpecies<Byte> B4 = ByteVector.SPECIES_512;
+    /** Ints of one vector of floats: a sub-block's 8-bit scales widened lane by lane. */
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
 
     /*
      * Every kernel unpacks a weight as q.fma(scale, -offset) with the sub-block's scale and offset as
-     * subScale/subOffset compute them: one rounding from the exact value, the same float everywhere. As in
-     * Q4Matrix, the vector code is written out in the kernel: no helper takes or returns a vector.
+     * subScale/subOffset compute them (the 8-bit value times its unit: one product, the same float in a vector
+     * lane and in a scalar), and sums a row in ascending stored columns: dequantize's order, which Matrix's
+     * products follow with the token arranged the same way. As in Q4Matrix, the vector code is written out in
+     * the kernel: no helper takes or returns a vector.
      */
-
-    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
 
     /**
-     * With 16 float lanes and whole groups of four blocks. A row's sub-block scales and offsets are unpacked first,
-     * 16 at a time (one super-block per vector: the products {@link #subScale} and {@link #subOffset} compute, lane
-     * by lane, the same floats), so the weights' loop reads one float per 16 weights for each, as Q4's reads its
-     * scale; unpacking them one by one there, as scalars, made the product 2.6x slower than Q4's.
+     * One token, with 16 float lanes and whole super-blocks: a super-block's scales and offsets are two vectors
+     * (lane i: sub-block i), unpacked once from their bytes for the super-block's 16 vectors of weights, and the
+     * weights' loop is Q4's without its broadcasts. Q4K's 16-weight sub-blocks cost nothing at decode this way:
+     * read in stored order (16 weights of one sub-block per vector), each vector needed two broadcast scalars and
+     * the product ran 1.5–1.8x slower than Q4's.
      */
-    private void multiply4(float[] x, float[] out, int from, int to) {
+    private void multiplySuperBlocks(float[] x, float[] out, int from, int to) {
+        float[] ax = arranged(x);
         float[] lanes = new float[F.length()];
-        float[] rowScale = new float[subs], rowOffset = new float[subs];
         for (int r = from; r < to; r++) {
             int base = (int) ((long) r * cols / 2);
             int scaleRow = scaleBase + r * subs, offsetRow = offsetBase + r * subs, unitRow = r * superBlocks * 2;
-            int s = 0;
-            for (; s + SUPER / SUB <= subs; s += SUPER / SUB) {
-                int unit = unitRow + s / (SUPER / SUB) * 2;
-                ((FloatVector) ((IntVector) ByteVector.fromArray(B, data, scaleRow + s).convertShape(VectorOperators.B2I, I16, 0))
-                        .and(0xFF).convert(VectorOperators.I2F, 0)).mul(scales[unit]).intoArray(rowScale, s);
-                ((FloatVector) ((IntVector) ByteVector.fromArray(B, data, offsetRow + s).convertShape(VectorOperators.B2I, I16, 0))
-                        .and(0xFF).convert(VectorOperators.I2F, 0)).mul(scales[unit + 1]).neg().intoArray(rowOffset, s);
-            }
-            for (; s < subs; s++) {
-                rowScale[s] = subScale(r, s);
-                rowOffset[s] = subOffset(r, s);
-            }
             FloatVector acc = FloatVector.zero(F);
-            for (int b = 0; b < blocks; b += 4) {
-                ByteVector v = ByteVector.fromArray(B4, data, base + b * (BLOCK / 2));
-                ByteVector lo = v.and((byte) 0x0F);
-                ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                        .and((byte) 0x0F);
-                for (int part = 0; part < 4; part++) {
-                    int c = (b + part) * BLOCK;
-                    int sub = 2 * (b + part);
-                    acc = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part))
-                            .fma(FloatVector.broadcast(F, rowScale[sub]), FloatVector.broadcast(F, rowOffset[sub]))
-                            .fma(FloatVector.fromArray(F, x, c), acc);
-                    acc = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part))
-                            .fma(FloatVector.broadcast(F, rowScale[sub + 1]), FloatVector.broadcast(F, rowOffset[sub + 1]))
-                            .fma(FloatVector.fromArray(F, x, c + BLOCK / 2), acc);
+            for (int sb = 0; sb < superBlocks; sb++) {
+                int s = sb * LANES;
+                FloatVector sc = ((FloatVector) ((IntVector) ByteVector.fromArray(B, data, scaleRow + s)
+                        .convertShape(VectorOperators.B2I, I, 0)).and(0xFF).convert(VectorOperators.I2F, 0))
+                        .mul(scales[unitRow + 2 * sb]);
+                FloatVector of = ((FloatVector) ((IntVector) ByteVector.fromArray(B, data, offsetRow + s)
+                        .convertShape(VectorOperators.B2I, I, 0)).and(0xFF).convert(VectorOperators.I2F, 0))
+                        .mul(scales[unitRow + 2 * sb + 1]).neg();
+                for (int b = sb * (SUPER / BLOCK); b < (sb + 1) * (SUPER / BLOCK); b += 4) {
+                    ByteVector v = ByteVector.fromArray(B4, data, base + b * (BLOCK / 2));
+                    ByteVector lo = v.and((byte) 0x0F);
+                    ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0x0F);
+                    for (int part = 0; part < 4; part++) {
+                        int c = (b + part) * BLOCK;
+                        acc = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, part)).fma(sc, of)
+                                .fma(FloatVector.fromArray(F, ax, c), acc);
+                        acc = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, part)).fma(sc, of)
+                                .fma(FloatVector.fromArray(F, ax, c + BLOCK / 2), acc);
+                    }
                 }
             }
             acc.intoArray(lanes, 0);
@@ -249,35 +297,58 @@ final class Q4KMatrix extends BlockMatrix {
         }
     }
 
-    /** One token: {@link #multiply4} where it applies; otherwise each row unpacked, then summed in Matrix's order. */
+    /** One token: {@link #multiplySuperBlocks} where it applies; otherwise each row unpacked, then summed. */
     @Override
     void multiply(float[] x, float[] out, int from, int to) {
-        if (F.length() == SUB && blocks % 4 == 0) {
-            multiply4(x, out, from, to);
-            return;
-        }
-        float[] w = new float[cols];
-        for (int r = from; r < to; r++) {
-            dequantize(r, w);
-            out[r] = dot(w, x);
+        if (F.length() == LANES && cols % SUPER == 0) {
+            multiplySuperBlocks(x, out, from, to);
+        } else {
+            multiplyByRows(x, out, from, to);
         }
     }
 
+    /** The token's values in stored column order, as {@link #dequantize} gives a row. */
+    @Override
+    float[] arranged(float[] x) {
+        float[] ax = new float[cols];
+        for (int p = 0; p < cols; p++) {
+            ax[p] = x[stored[p]];
+        }
+        return ax;
+    }
+
+    /** The row in stored column order: whole super-blocks a vector at a time, a partial last one weight by weight. */
     @Override
     void dequantize(int row, float[] w) {
         int lanes = F.length();
         int base = (int) ((long) row * cols / 2);
-        for (int b = 0; b < blocks; b++) {
-            FloatVector scLo = FloatVector.broadcast(F, subScale(row, 2 * b)), mnLo = FloatVector.broadcast(F, subOffset(row, 2 * b));
-            FloatVector scHi = FloatVector.broadcast(F, subScale(row, 2 * b + 1)), mnHi = FloatVector.broadcast(F, subOffset(row, 2 * b + 1));
-            for (int k = 0; k < BLOCK / 2; k += lanes) {
-                int c = b * BLOCK + k;
-                ByteVector v = ByteVector.fromArray(B, data, base + b * (BLOCK / 2) + k);
-                ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
-                        .and((byte) 0x0F);
-                ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0)).fma(scLo, mnLo).intoArray(w, c);
-                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(scHi, mnHi).intoArray(w, c + BLOCK / 2);
+        int scaleRow = scaleBase + row * subs, offsetRow = offsetBase + row * subs, unitRow = row * superBlocks * 2;
+        int whole = LANES % lanes == 0 ? cols / SUPER : 0;
+        for (int sb = 0; sb < whole; sb++) {
+            for (int i = 0; i < LANES; i += lanes) {
+                // Lanes [i, i + lanes) of every vector of this super-block belong to sub-blocks [i, i + lanes).
+                int s = sb * LANES + i;
+                FloatVector sc = ((FloatVector) ((IntVector) ByteVector.fromArray(B, data, scaleRow + s)
+                        .convertShape(VectorOperators.B2I, I, 0)).and(0xFF).convert(VectorOperators.I2F, 0))
+                        .mul(scales[unitRow + 2 * sb]);
+                FloatVector of = ((FloatVector) ((IntVector) ByteVector.fromArray(B, data, offsetRow + s)
+                        .convertShape(VectorOperators.B2I, I, 0)).and(0xFF).convert(VectorOperators.I2F, 0))
+                        .mul(scales[unitRow + 2 * sb + 1]).neg();
+                for (int b = sb * (SUPER / BLOCK); b < (sb + 1) * (SUPER / BLOCK); b++) {
+                    int c = b * BLOCK + i;
+                    ByteVector v = ByteVector.fromArray(B, data, base + b * (BLOCK / 2) + i);
+                    ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                            .and((byte) 0x0F);
+                    ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0)).fma(sc, of).intoArray(w, c);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(sc, of).intoArray(w, c + BLOCK / 2);
+                }
             }
+        }
+        for (int p = whole * SUPER; p < cols; p++) {
+            int bits = data[base + p / BLOCK * (BLOCK / 2) + p % (BLOCK / 2)] & 0xFF;
+            int q = p % BLOCK < BLOCK / 2 ? bits & 0x0F : bits >>> 4;
+            int sub = stored[p] / SUB;
+            w[p] = Math.fma((float) q, subScale(row, sub), subOffset(row, sub));
         }
     }
 }

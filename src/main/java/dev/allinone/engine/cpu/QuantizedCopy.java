@@ -32,7 +32,7 @@ final class QuantizedCopy {
     private static final Logger log = LoggerFactory.getLogger(QuantizedCopy.class);
     private static final int MAGIC = 0x414C5131; // "ALQ1"
     /** Bump when a format's layout or rounding changes. */
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     private final Path file;
     private final String fingerprint;

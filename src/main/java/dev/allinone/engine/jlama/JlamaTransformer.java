@@ -80,8 +80,8 @@ public final class JlamaTransformer implements Transformer {
             case Q4 -> (dir, threads) -> load(Q4Converter.convertedOnce(dir), threads);
             case Q8 -> throw new EngineSetupException("Weight format Q8 runs on allinone's kernels only (Jlama 0.8.4's"
                     + " Q8 crashes).", "Set allinone.engine.kernels=allinone, or allinone.engine.weight-format=q4 or bf16.");
-            case Q4K -> throw new EngineSetupException("Weight format Q4K runs on allinone's kernels only (Jlama has no"
-                    + " such format).", "Set allinone.engine.kernels=allinone, or allinone.engine.weight-format=q4 or bf16.");
+            case Q4K, Q4KM -> throw new EngineSetupException("Weight format " + format + " runs on allinone's kernels"
+                    + " only (Jlama has no such format).", "Set allinone.engine.kernels=allinone, or allinone.engine.weight-format=q4 or bf16.");
         };
     }
 

@@ -1,5 +1,7 @@
 package dev.allinone.engine.quality;
 
+import java.util.List;
+
 /**
  * Sums, position by position, how a format's logits differ from the reference's; {@link #report} turns the sums
  * into a {@link QualityReport}. In double precision: a vocabulary of 151,936 logits per position. Positions are
@@ -69,6 +71,6 @@ final class LogitComparison {
     QualityReport report(String format, String reference) {
         return new QualityReport(format, reference, positions,
                 squaredSpread == 0 ? 0 : Math.sqrt(squaredError / squaredSpread),
-                positions == 0 ? 1 : (double) agreeing / positions, positions == 0 ? 0 : kl / positions);
+                positions == 0 ? 1 : (double) agreeing / positions, positions == 0 ? 0 : kl / positions, List.of());
     }
 }

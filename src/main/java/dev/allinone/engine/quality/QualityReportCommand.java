@@ -1,9 +1,9 @@
 package dev.allinone.engine.quality;
 
 import dev.allinone.engine.cpu.CpuTransformer;
-import dev.allinone.engine.text.HfTokenizer;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.transformer.WeightFormat;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * {@code ./mvnw -q compile exec:exec@quality-report [-Dquality.args="--formats=q4,q8 --model-dir=models/..."]}:
  * measures weight formats against the checkpoint's own BF16 weights on the calibration text
- * ({@link CalibrationText}) and prints one {@link QualityReport} line per format. The BF16 reference is read in
+ * ({@link CalibrationText}) and the labelling tasks listed in {@code META-INF/spring.factories} (every message:
+ * the sentiment analyst's 210) and prints one {@link QualityReport} line per format. The BF16 reference is read in
  * place from the checkpoint, so the heap holds one format's weights at a time (the README's {@code -Xmx1g}).
  */
 public final class QualityReportCommand {
@@ -40,15 +41,14 @@ public final class QualityReportCommand {
                 System.exit(2);
             }
         }
-        int[] tokens;
-        try (HfTokenizer tokenizer = HfTokenizer.load(modelDir)) {
-            tokens = CalibrationText.tokens(tokenizer);
-        }
+        List<ChoiceCheck> checks = SpringFactoriesLoader.loadFactories(ChoiceCheck.Source.class, null).stream()
+                .map(ChoiceCheck.Source::check).toList();
         try (Transformer reference = CpuTransformer.loadReference(modelDir, threads)) {
             for (WeightFormat format : formats) {
                 long start = System.nanoTime();
                 try (Transformer candidate = CpuTransformer.load(modelDir, threads, format)) {
-                    QualityReport report = QualityMeasurement.measure(reference, candidate, tokens, format.name(), "BF16");
+                    QualityReport report = QualityMeasurement.measure(modelDir, reference, candidate, format.name(),
+                            CalibrationText.TOKENS, checks);
                     System.out.printf(Locale.ROOT, "RESULT %s (%.0f s)%n", report.line(), (System.nanoTime() - start) / 1e9);
                 }
             }

@@ -30,7 +30,7 @@ class QuantizedCopyTest {
             }
         }
         int[] prompt = {9707, 11, 1879, 0, 105043, 3837};
-        for (WeightFormat format : new WeightFormat[]{WeightFormat.Q4, WeightFormat.Q8}) {
+        for (WeightFormat format : new WeightFormat[]{WeightFormat.Q4, WeightFormat.Q8, WeightFormat.Q4KM}) {
             QuantizedCopy copy = new QuantizedCopy(dir, format);
             assertThat(copy.read()).isNull();
             float[] first = logits(dir, format, prompt);
@@ -38,6 +38,11 @@ class QuantizedCopyTest {
             assertThat(copy.file().getParent().getFileName().toString())
                     .isEqualTo("Qwen_Qwen1.5-0.5B-Chat-allinone-" + format.name().toLowerCase());
             assertThat(copy.read()).isNotNull().containsKey("model.layers.0.mlp.down_proj.weight");
+            if (format == WeightFormat.Q4KM) { // a mix: attention's values and output projection at 8 bits
+                assertThat(copy.read().get("model.layers.0.self_attn.v_proj.weight").format()).isEqualTo("Q8");
+                assertThat(copy.read().get("model.layers.0.self_attn.o_proj.weight").format()).isEqualTo("Q8");
+                assertThat(copy.read().get("model.layers.0.mlp.down_proj.weight").format()).isEqualTo("Q4K");
+            }
             // The same weights (up to the JIT's order of summing lanes, which may change as it warms up).
             assertThat(logits(dir, format, prompt)).containsExactly(first, org.assertj.core.data.Offset.offset(1e-4f));
         }

@@ -3,6 +3,7 @@ package dev.allinone.engine.quality;
 import dev.allinone.engine.cpu.CpuTransformer;
 import dev.allinone.engine.transformer.Transformer;
 import dev.allinone.engine.transformer.WeightFormat;
+import dev.allinone.sentiment.SentimentQualityCheck;
 import dev.allinone.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,16 +12,21 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The quality report's figures where the answer is known, on the tiny checkpoint: the weights as published
- * against themselves (read in place, as the reference is) are exact; the kept Q4 copy, damaged on disk, is far
- * off; and the guard serves the next more precise format when the chosen one's error is above the limit.
+ * against themselves (read in place, as the reference is) are exact, logits and the sentiment analyst's labels; a
+ * damaged copy of the checkpoint is far off; and the guard serves the next more precise format when the chosen
+ * one's error is above the limit.
  */
 class QualityReportTest {
+
+    /** The sentiment analyst's check, on a spread of its labelled messages. */
+    private static final int MESSAGES = 12;
+    private static final List<ChoiceCheck> SENTIMENT = List.of(new SentimentQualityCheck().check().sample(MESSAGES));
 
     @TempDir
     Path temp;
@@ -38,12 +44,6 @@ class QualityReportTest {
         return dir;
     }
 
-    private static int[] calibration(Path dir, int positions) throws IOException {
-        try (var tokenizer = dev.allinone.engine.text.HfTokenizer.load(dir)) {
-            return Arrays.copyOf(CalibrationText.tokens(tokenizer), positions);
-        }
-    }
-
     @Test
     void theCalibrationTextIsBilingualAndAboutTwoThousandTokens() throws IOException {
         Path dir = TestModels.directory(TestModels.tiny()).path();
@@ -58,21 +58,27 @@ class QualityReportTest {
     @Test
     void theWeightsAsPublishedAgainstThemselvesAreExactAndADamagedCopyIsFarOff() throws Exception {
         Path dir = model();
-        int[] tokens = calibration(dir, 256);
         QualityReport q4;
         try (Transformer reference = CpuTransformer.loadReference(dir, 2)) {
             try (Transformer same = CpuTransformer.load(dir, 2, WeightFormat.BF16)) {
-                QualityReport exact = QualityMeasurement.measure(reference, same, tokens, "BF16", "BF16");
+                QualityReport exact = QualityMeasurement.measure(dir, reference, same, "BF16", 256, SENTIMENT);
                 assertThat(exact.positions()).isEqualTo(256);
                 assertThat(exact.logitRmsError()).isZero();
                 assertThat(exact.top1Agreement()).isEqualTo(1.0);
                 assertThat(exact.meanKl()).isZero();
+                assertThat(exact.choices()).singleElement().satisfies(sentiment -> {
+                    assertThat(sentiment.name()).isEqualTo("sentiment");
+                    assertThat(sentiment.messages()).isEqualTo(MESSAGES);
+                    assertThat(sentiment.labelAgreement()).isEqualTo(1.0);
+                    assertThat(sentiment.largestProbabilityDifference()).isZero();
+                });
             }
             try (Transformer quantized = CpuTransformer.load(dir, 2, WeightFormat.Q4)) { // keeps its copy
-                q4 = QualityMeasurement.measure(reference, quantized, tokens, "Q4", "BF16");
+                q4 = QualityMeasurement.measure(dir, reference, quantized, "Q4", 256, SENTIMENT);
             }
             assertThat(q4.logitRmsError()).isBetween(0.001, 0.5);
             assertThat(q4.meanKl()).isPositive();
+            assertThat(q4.choices().getFirst().largestProbabilityDifference()).isPositive();
         }
         // A damaged copy of the checkpoint: the sign of every other weight flipped in the middle third of its
         // tensors' bytes. Far off, where Q4 is close.
@@ -101,36 +107,44 @@ class QualityReportTest {
         }
         try (Transformer reference = CpuTransformer.loadReference(dir, 2);
              Transformer broken = CpuTransformer.load(damaged, 2, WeightFormat.BF16)) {
-            QualityReport far = QualityMeasurement.measure(reference, broken, tokens, "damaged", "BF16");
+            QualityReport far = QualityMeasurement.measure(dir, reference, broken, "damaged", 256, SENTIMENT);
             assertThat(far.logitRmsError()).isGreaterThan(5 * q4.logitRmsError());
             assertThat(far.top1Agreement()).isLessThan(q4.top1Agreement());
             assertThat(far.meanKl()).isGreaterThan(10 * q4.meanKl());
+            assertThat(far.choices().getFirst().largestProbabilityDifference())
+                    .isGreaterThan(2 * q4.choices().getFirst().largestProbabilityDifference());
         }
     }
 
     @Test
     void theReportIsKeptAndTheGuardServesTheNextMorePreciseFormat() throws Exception {
         Path dir = model();
-        // No limit: Q4 is served, measured once and kept beside its copy.
-        try (Transformer q4 = QualityGuard.kernels(WeightFormat.Q4, true, null, 256).load(dir, 2)) {
+        // An application without the sentiment analyst: its report has no sentiment part.
+        try (Transformer q4 = QualityGuard.kernels(WeightFormat.Q4, true, null, List::of, 256, MESSAGES).load(dir, 2)) {
+            assertThat(q4.quality().orElseThrow().choices()).isEmpty();
+        }
+        // No limit: Q4 is served, measured (again: the kept report lacks the analyst's part) and kept beside its copy.
+        try (Transformer q4 = QualityGuard.kernels(WeightFormat.Q4, true, null, () -> SENTIMENT, 256, MESSAGES).load(dir, 2)) {
             assertThat(q4.weightType()).isEqualTo("Q4");
             assertThat(q4.quality()).isPresent();
             assertThat(q4.quality().get().positions()).isEqualTo(256);
+            assertThat(q4.quality().get().choices()).singleElement()
+                    .satisfies(sentiment -> assertThat(sentiment.messages()).isEqualTo(MESSAGES));
         }
         Path kept = CpuTransformer.keptCopy(dir, WeightFormat.Q4).resolveSibling("quality.json");
         long written = Files.getLastModifiedTime(kept).toMillis();
         double q4Error;
-        try (Transformer again = QualityGuard.kernels(WeightFormat.Q4, true, null, 256).load(dir, 2)) {
+        try (Transformer again = QualityGuard.kernels(WeightFormat.Q4, true, null, () -> SENTIMENT, 256, MESSAGES).load(dir, 2)) {
             q4Error = again.quality().orElseThrow().logitRmsError();
         }
         assertThat(Files.getLastModifiedTime(kept).toMillis()).as("read, not measured again").isEqualTo(written);
         // A limit just below Q4's error: the next more precise format, Q4K, is served instead.
-        try (Transformer guarded = QualityGuard.kernels(WeightFormat.Q4, true, q4Error * 0.9, 256).load(dir, 2)) {
+        try (Transformer guarded = QualityGuard.kernels(WeightFormat.Q4, true, q4Error * 0.9, () -> SENTIMENT, 256, MESSAGES).load(dir, 2)) {
             assertThat(guarded.weightType()).isEqualTo("Q4K");
             assertThat(guarded.quality().orElseThrow().logitRmsError()).isLessThanOrEqualTo(q4Error * 0.9);
         }
         // A limit no quantized format meets: Q4K, then Q8 are measured and refused; the weights as published.
-        try (Transformer exact = QualityGuard.kernels(WeightFormat.Q4, true, 1e-9, 256).load(dir, 2)) {
+        try (Transformer exact = QualityGuard.kernels(WeightFormat.Q4, true, 1e-9, List::of, 256, MESSAGES).load(dir, 2)) {
             assertThat(exact.weightType()).isEqualTo("BF16");
         }
     }
