@@ -21,8 +21,11 @@ public class ShopTools {
         return calls;
     }
 
-    /** What every kept call looks like when its arguments were bound to the method's parameters. */
-    public static final String BOUND = "orderStatus\\(.*\\)|refund\\(.*, -?\\d+, [A-Z_]+\\)|today\\(\\)";
+    /**
+     * What every kept call looks like when its arguments were bound to the method's parameters (a string argument
+     * of a random model may hold line breaks).
+     */
+    public static final String BOUND = "(?s)orderStatus\\(.*\\)|refund\\(.*, -?\\d+, [A-Z_]+\\)|today\\(\\)";
 
     @Tool("Looks up where an order is")
     public String orderStatus(@P("the order number, like A-1234") String orderId) {

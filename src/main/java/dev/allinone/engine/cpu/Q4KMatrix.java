@@ -14,9 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * the scales, against 5), 0.57 of its RMS error on Gaussian weights, and as fast: see the layout.
  *
  * <p>Layout: within a super-block the columns are stored transposed, sub-block by sub-block across: stored column
- * {@code j * 16 + i} is weight {@code j} of sub-block {@code i} (a partial last super-block of {@code n}
- * sub-blocks: {@code j * n + i}), so one vector of 16 stored weights holds one weight of each sub-block and its
- * scales are one vector too ({@link #arranged} puts a token in the same order). The stored columns are packed as
+ * {@code j * 16 + i} is weight {@code j} of sub-block {@code i} (a partial last super-block is stored as it is),
+ * so one vector of 16 stored weights holds one weight of each sub-block and its scales are one vector too
+ * ({@link #arranged} puts a token in the same order). The stored columns are packed as
  * {@link Q4Matrix} packs its columns (byte {@code k} of a 32-column block: column {@code k} low, {@code k + 16}
  * high); then every sub-block's 8-bit scale, then its 8-bit offset; {@link #scales} holds each super-block's two
  * units (scale's, offset's).
@@ -48,10 +48,7 @@ final class Q4KMatrix extends BlockMatrix {
         this.offsetBase = Math.toIntExact(n / 2 + n / SUB);
         this.superBlocks = superBlocks(cols);
         this.subs = cols / SUB;
-        this.stored = new int[cols];
-        for (int p = 0; p < cols; p++) {
-            stored[p] = column(cols, p);
-        }
+        this.stored = storedColumns(cols);
     }
 
     private static int superBlocks(int cols) {
@@ -92,21 +89,31 @@ final class Q4KMatrix extends BlockMatrix {
         return Math.fma((float) q, subScale(row, sub), subOffset(row, sub));
     }
 
-    /** Sub-blocks in the super-block holding column {@code col}: 16, fewer in a partial last one. */
-    private static int subsAt(int cols, int col) {
-        return Math.min(SUPER, cols - col / SUPER * SUPER) / SUB;
-    }
-
-    /** Where column {@code col} (weight {@code j} of sub-block {@code i} of its super-block) is stored. */
+    /**
+     * Where column {@code col} (weight {@code j} of sub-block {@code i} of its super-block) is stored: at
+     * {@code j * 16 + i} of a whole super-block; as it is in a partial last one.
+     */
     static int position(int cols, int col) {
+        int first = col - col % SUPER;
+        if (first + SUPER > cols) {
+            return col;
+        }
         int within = col % SUPER;
-        return col - within + within % SUB * subsAt(cols, col) + within / SUB;
+        return first + within % SUB * LANES + within / SUB;
     }
 
-    /** The column stored at {@code p}: {@link #position}'s inverse. */
+    /** The column stored at {@code p}: {@link #position}'s inverse (a 16 x 16 transpose is its own). */
     static int column(int cols, int p) {
-        int within = p % SUPER, n = subsAt(cols, p);
-        return p - within + within % n * SUB + within / n;
+        return position(cols, p);
+    }
+
+    /** {@link #column} of every stored position. */
+    private static int[] storedColumns(int cols) {
+        int[] stored = new int[cols];
+        for (int p = 0; p < cols; p++) {
+            stored[p] = column(cols, p);
+        }
+        return stored;
     }
 
     static Q4KMatrix quantize(Safetensors.Tensor source, Parallel parallel) {
@@ -119,10 +126,7 @@ final class Q4KMatrix extends BlockMatrix {
         int superBlocks = superBlocks(cols);
         float[] units = new float[rows * superBlocks * 2];
         int scaleBase = Math.toIntExact(n / 2), offsetBase = Math.toIntExact(n / 2 + n / SUB);
-        int[] stored = new int[cols];
-        for (int p = 0; p < cols; p++) {
-            stored[p] = column(cols, p);
-        }
+        int[] stored = storedColumns(cols);
         parallel.rows(rows, (from, to) -> {
             float[] row = new float[cols];
             float[] scale = new float[cols / SUB], offset = new float[cols / SUB];
@@ -317,7 +321,7 @@ final class Q4KMatrix extends BlockMatrix {
         return ax;
     }
 
-    /** The row in stored column order: whole super-blocks a vector at a time, a partial last one weight by weight. */
+    /** The row in stored column order: whole super-blocks with vectors of scales, a partial one with broadcasts. */
     @Override
     void dequantize(int row, float[] w) {
         int lanes = F.length();
@@ -344,7 +348,20 @@ final class Q4KMatrix extends BlockMatrix {
                 }
             }
         }
-        for (int p = whole * SUPER; p < cols; p++) {
+        // A partial last super-block, stored as it is: each half of a 32-column block is one sub-block.
+        for (int b = whole * (SUPER / BLOCK); b < blocks && LANES % lanes == 0; b++) {
+            FloatVector scLo = FloatVector.broadcast(F, subScale(row, 2 * b)), ofLo = FloatVector.broadcast(F, subOffset(row, 2 * b));
+            FloatVector scHi = FloatVector.broadcast(F, subScale(row, 2 * b + 1)), ofHi = FloatVector.broadcast(F, subOffset(row, 2 * b + 1));
+            for (int k = 0; k < BLOCK / 2; k += lanes) {
+                int c = b * BLOCK + k;
+                ByteVector v = ByteVector.fromArray(B, data, base + b * (BLOCK / 2) + k);
+                ByteVector hi = v.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0x0F);
+                ((FloatVector) v.and((byte) 0x0F).convertShape(VectorOperators.B2F, F, 0)).fma(scLo, ofLo).intoArray(w, c);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, 0)).fma(scHi, ofHi).intoArray(w, c + BLOCK / 2);
+            }
+        }
+        for (int p = LANES % lanes == 0 ? cols : 0; p < cols; p++) { // lanes that do not divide a sub-block
             int bits = data[base + p / BLOCK * (BLOCK / 2) + p % (BLOCK / 2)] & 0xFF;
             int q = p % BLOCK < BLOCK / 2 ? bits & 0x0F : bits >>> 4;
             int sub = stored[p] / SUB;

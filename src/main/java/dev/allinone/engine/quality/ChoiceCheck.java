@@ -1,6 +1,7 @@
 package dev.allinone.engine.quality;
 
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A task whose answer is one of a few labels, checked by the quality report beside the logits: for each message,
@@ -32,7 +33,7 @@ public record ChoiceCheck(String name, String system, List<String> choices, List
         if (count >= messages.size()) {
             return this;
         }
-        return new ChoiceCheck(name, system, choices, java.util.stream.IntStream.range(0, count)
+        return new ChoiceCheck(name, system, choices, IntStream.range(0, count)
                 .mapToObj(i -> messages.get((int) ((long) i * messages.size() / count))).toList());
     }
 }

@@ -53,7 +53,8 @@ class ModelMemoryTest {
         // conversations of growing length cannot all be kept.
         long fixed;
         long fullSequence;
-        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, WeightFormat.Q4)) {
+        // The default format, which start() runs.
+        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, WeightFormat.Q4KM)) {
             fixed = t.weightBytes() + t.workingBytes(512);
             fullSequence = t.kvBytes(512);
         }
@@ -83,7 +84,7 @@ class ModelMemoryTest {
 
     @Test
     void aRequestThatCannotFitIsRefusedBeforeAnyWork() {
-        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, WeightFormat.Q4)) {
+        try (CpuTransformer t = CpuTransformer.load(TestModels.directory(TestModels.tiny()).path(), 2, WeightFormat.Q4KM)) {
             KvCachePool pool = new KvCachePool(t, t.kvBytes(64), Long.MAX_VALUE);
             int[] prompt = new int[40];
             assertThatThrownBy(() -> pool.acquire(prompt, 0, true, false, 200))
