@@ -9,14 +9,17 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A format's report kept beside its quantized copy ({@code <dir>-allinone-q4/quality.json}), so that only the
  * first start measures it. It names the copy it was measured on (size and time): a copy made again (new weights,
- * a new format version) is measured again.
+ * a new format version) is measured again; and the labelling tasks it was measured with.
  */
 final class KeptQualityReport {
 
@@ -35,7 +38,11 @@ final class KeptQualityReport {
         return Files.isRegularFile(copy);
     }
 
-    Optional<QualityReport> read() {
+    /** A kept report, and the labelling tasks it was measured with (some may have given no figures). */
+    record Kept(QualityReport report, Set<String> checks) {
+    }
+
+    Optional<Kept> read() {
         try {
             if (!Files.isRegularFile(file) || !Files.isRegularFile(copy)) {
                 return Optional.empty();
@@ -44,17 +51,20 @@ final class KeptQualityReport {
             if (!kept.path("copy").asText().equals(stamp())) {
                 return Optional.empty();
             }
-            return Optional.of(JSON.treeToValue(kept.path("report"), QualityReport.class));
+            Set<String> checks = new LinkedHashSet<>();
+            kept.path("checks").forEach(name -> checks.add(name.asText()));
+            return Optional.of(new Kept(JSON.treeToValue(kept.path("report"), QualityReport.class), checks));
         } catch (IOException | RuntimeException e) {
             log.warn("Could not read the quality report {} ({}); measuring again", file, e.toString());
             return Optional.empty();
         }
     }
 
-    void write(QualityReport report) {
+    void write(QualityReport report, Collection<String> checks) {
         try {
             Map<String, Object> kept = new LinkedHashMap<>();
             kept.put("copy", stamp());
+            kept.put("checks", checks);
             kept.put("report", report);
             Path temporary = Files.createTempFile(file.getParent(), "quality", ".partial");
             JSON.writerWithDefaultPrettyPrinter().writeValue(temporary.toFile(), kept);

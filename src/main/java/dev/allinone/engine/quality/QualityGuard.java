@@ -84,16 +84,16 @@ public final class QualityGuard {
     private static Optional<QualityReport> report(Path dir, int threads, Transformer candidate, WeightFormat format,
                                                   boolean measure, int positions, Supplier<List<ChoiceCheck>> checks) {
         KeptQualityReport kept = new KeptQualityReport(CpuTransformer.keptCopy(dir, format));
-        Optional<QualityReport> known = kept.read();
+        Optional<KeptQualityReport.Kept> known = kept.read();
         if (!measure) {
-            return known;
+            return known.map(KeptQualityReport.Kept::report);
         }
         List<ChoiceCheck> asked = checks.get();
-        // A kept report without one of this application's labelling tasks (kept by an older version, or by an
+        List<String> names = asked.stream().map(ChoiceCheck::name).toList();
+        // A report kept without one of this application's labelling tasks (by an older version, or by an
         // application without that task) is measured again, so that every task the service runs is in it.
-        if (known.isPresent() && asked.stream().allMatch(c -> known.get().choices().stream()
-                .anyMatch(a -> a.name().equals(c.name())))) {
-            return known;
+        if (known.isPresent() && known.get().checks().containsAll(names)) {
+            return Optional.of(known.get().report());
         }
         if (!kept.copyExists()) {
             // Where the copy cannot be kept, neither can the report: measuring at every start would cost a minute each.
@@ -109,7 +109,7 @@ public final class QualityGuard {
             report = QualityMeasurement.measure(dir, reference, candidate, format.name(), positions, asked);
         }
         log.info("Weight format quality: measured in {} s", String.format(Locale.ROOT, "%.1f", (System.nanoTime() - start) / 1e9));
-        kept.write(report);
+        kept.write(report, names);
         return Optional.of(report);
     }
 }

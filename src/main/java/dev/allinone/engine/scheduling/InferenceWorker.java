@@ -58,6 +58,8 @@ public final class InferenceWorker implements AutoCloseable {
     /** The batch: touched by the inference thread only. */
     private final List<Request<?>> active = new ArrayList<>();
     private volatile int activeCount;
+    /** Requests taken from the queue and being opened: not in the batch yet, not waiting either (guarded by this). */
+    private int beingOpened;
     private boolean accepting = true;
     private boolean ended;
     private volatile boolean closing;
@@ -93,7 +95,7 @@ public final class InferenceWorker implements AutoCloseable {
                 observer.rejected("shutting_down");
                 return CompletableFuture.failedFuture(shuttingDown());
             }
-            int places = plan.maxSequences() - activeCount;
+            int places = plan.maxSequences() - activeCount - beingOpened;
             if (!followUp && waiting.size() - places >= queueCapacity) {
                 observer.rejected("queue_full");
                 return CompletableFuture.failedFuture(new EngineBusyException(EngineBusyException.Reason.QUEUE_FULL,
@@ -149,23 +151,32 @@ public final class InferenceWorker implements AutoCloseable {
                 if (!request.followUp) {
                     waitingRequests--;
                 }
+                // Its place is taken while it opens (prompt, attention memory): a request submitted meanwhile
+                // counts it, and is refused when the queue behind it is full.
+                beingOpened++;
             }
-            if (request.ready()) {
-                try {
-                    request.open(transformer);
-                } catch (AttentionMemoryException e) {
-                    if (!e.neverFits() && !active.isEmpty()) {
-                        putBack(request); // waits for running requests to leave and free their memory
-                        return;
+            try {
+                if (request.ready()) {
+                    try {
+                        request.open(transformer);
+                    } catch (AttentionMemoryException e) {
+                        if (!e.neverFits() && !active.isEmpty()) {
+                            putBack(request); // waits for running requests to leave and free their memory
+                            return;
+                        }
+                        request.result.completeExceptionally(e);
+                        continue;
+                    } catch (Throwable e) {
+                        request.result.completeExceptionally(e);
+                        continue;
                     }
-                    request.result.completeExceptionally(e);
-                    continue;
-                } catch (Throwable e) {
-                    request.result.completeExceptionally(e);
-                    continue;
+                    active.add(request);
+                    activeCount = active.size();
                 }
-                active.add(request);
-                activeCount = active.size();
+            } finally {
+                synchronized (this) {
+                    beingOpened--;
+                }
             }
         }
     }
