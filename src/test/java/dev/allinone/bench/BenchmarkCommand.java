@@ -33,8 +33,9 @@ import java.util.Map;
  * <p>On a full-size synthetic checkpoint (random weights of Qwen1.5-0.5B's real shape: speed does not depend on
  * the values), in one run: the service started exactly as the README starts it, with {@code ./mvnw
  * spring-boot:run} and with {@code java -jar} and the README's flags ({@link ServiceBench}), measured over HTTP.
- * With {@code --engine}, also the engine's own scenarios in a JVM of their own per weight format (and with
- * {@code --stock}, stock langchain4j-jlama on the same weights). Prints Markdown tables and writes them (and
+ * With {@code --service-formats=q4,q4km}, also weight formats side by side, one service per format measured in
+ * turns ({@link ServiceBench#formats}). With {@code --engine}, also the engine's own scenarios in a JVM of their
+ * own per weight format (and with {@code --stock}, stock langchain4j-jlama on the same weights). Prints Markdown tables and writes them (and
  * the raw JSON) to {@code bench-results/}.
  */
 public final class BenchmarkCommand {
